@@ -1,0 +1,1 @@
+"""Versioned baselines: find, validate, resolve `extends`, hash."""

@@ -1,0 +1,1 @@
+"""Check evaluation: named operators, per-host engine and fleet-scope checks."""

@@ -1,0 +1,1 @@
+"""Collectors: turn hosts into FactSets, one collector per connection kind."""

@@ -1,0 +1,68 @@
+"""The collector protocol and the registry that picks one per platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from verifier.events import EventSink, HostCollected
+from verifier.models import Collection, Host, HostStatus, Platform
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    inventory: Path
+    forks: int = 10
+    connect_timeout: int = 15
+    task_timeout: int = 300
+    vault_password_file: Path | None = None
+
+
+class Collector(Protocol):
+    name: str
+
+    def collect(
+        self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
+    ) -> list[Collection]:
+        """One Collection per host, in any order; never raises for a single host's failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class UnsupportedCollector:
+    """Reports hosts of a platform this version cannot collect from as `error`, never as pass."""
+
+    platform: Platform
+    name: str = "unsupported"
+
+    def collect(
+        self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
+    ) -> list[Collection]:
+        message = f"collecting from {self.platform.value} hosts is not supported yet"
+        out = [Collection(host=h, status=HostStatus.ERROR, message=message) for h in hosts]
+        for collection in out:
+            emit(HostCollected(collection.host.name, collection.status, message))
+        return out
+
+
+CollectorFactory = Callable[[], Collector]
+
+
+def _ansible() -> Collector:
+    # Imported lazily: ansible_runner is only loaded when a run needs it.
+    from verifier.collectors.ansible import AnsibleCollector
+
+    return AnsibleCollector()
+
+
+REGISTRY: dict[Platform, CollectorFactory] = {
+    Platform.LINUX: _ansible,
+    Platform.WINDOWS: lambda: UnsupportedCollector(Platform.WINDOWS),
+    Platform.NETWORK: lambda: UnsupportedCollector(Platform.NETWORK),
+}
+
+
+def collector_for(platform: Platform) -> Collector:
+    return REGISTRY[platform]()

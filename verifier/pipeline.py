@@ -1,0 +1,145 @@
+"""run_baseline: inventory -> collectors -> check engine -> RunResult. No Click, no printing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from verifier.baselines.loader import load as load_baseline
+from verifier.checks.engine import evaluate
+from verifier.collectors.base import CollectOptions, collector_for
+from verifier.collectors.failures import one_line
+from verifier.errors import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK
+from verifier.events import CollectionFinished, CollectionStarted, EventSink, HostCollected, ignore
+from verifier.inventory.loader import load_hosts
+from verifier.models import (
+    Baseline,
+    Collection,
+    Host,
+    HostResult,
+    HostStatus,
+    Platform,
+    RunResult,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    inventory: Path
+    baseline: str | None = None
+    limit: str | None = None
+    forks: int = 10
+    connect_timeout: int = 15
+    task_timeout: int = 300
+    vault_password_file: Path | None = None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _collect_platform(
+    platform: Platform, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
+) -> list[Collection]:
+    try:
+        return collector_for(platform).collect(hosts, options, emit)
+    except Exception as exc:  # a collector crash costs its hosts, not the whole run
+        message = f"collector failed: {one_line(str(exc))}"
+        out = [Collection(h, HostStatus.ERROR, message=message) for h in hosts]
+        for collection in out:
+            emit(HostCollected(collection.host.name, collection.status, message))
+        return out
+
+
+def collect(
+    hosts: Sequence[Host], options: CollectOptions, emit: EventSink
+) -> tuple[list[Collection], bool]:
+    """Run each platform's collector concurrently. Returns (collections, interrupted)."""
+    by_platform: dict[Platform, list[Host]] = defaultdict(list)
+    for host in hosts:
+        by_platform[host.platform].append(host)
+    done: dict[str, Collection] = {}
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=len(by_platform) or 1, thread_name_prefix="collect")
+    futures: list[Future[list[Collection]]] = [
+        pool.submit(_collect_platform, platform, group, options, emit)
+        for platform, group in by_platform.items()
+    ]
+    try:
+        for future in futures:
+            for collection in future.result():
+                done[collection.host.name] = collection
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+    collections = [
+        done.get(h.name) or Collection(h, HostStatus.ERROR, message="run interrupted")
+        for h in hosts
+    ]
+    return collections, interrupted
+
+
+def run_baseline(
+    request: RunRequest, emit: EventSink = ignore, today: date | None = None
+) -> RunResult:
+    """Load inputs (input errors raise before anything connects), collect, evaluate."""
+    baseline = load_baseline(request.baseline)
+    hosts = load_hosts(request.inventory, request.limit, request.vault_password_file)
+    started = _now()
+    options = CollectOptions(
+        inventory=request.inventory,
+        forks=request.forks,
+        connect_timeout=request.connect_timeout,
+        task_timeout=request.task_timeout,
+        vault_password_file=request.vault_password_file,
+    )
+    emit(CollectionStarted(total=len(hosts)))
+    collections, interrupted = collect(hosts, options, emit)
+    emit(CollectionFinished())
+    return evaluate_run(baseline, request.inventory, collections, started, today, interrupted)
+
+
+def evaluate_run(
+    baseline: Baseline,
+    inventory: Path,
+    collections: Sequence[Collection],
+    started: str,
+    today: date | None = None,
+    interrupted: bool = False,
+) -> RunResult:
+    results = evaluate(baseline.checks, collections, today or date.today())
+    host_results = tuple(
+        HostResult(
+            host=c.host,
+            status=c.status,
+            message=c.message,
+            results=tuple(results[c.host.name]),
+            facts=c.facts,
+        )
+        for c in collections
+    )
+    return RunResult(
+        baseline=baseline,
+        inventory=str(inventory),
+        started_at=started,
+        finished_at=_now(),
+        hosts=host_results,
+        interrupted=interrupted,
+    )
+
+
+def exit_code(run: RunResult) -> int:
+    """0 all pass/skipped/waived; 1 any fail; 3 no fail but unreachable hosts or unknown/error."""
+    statuses = {r.status for r in run.results()}
+    if Status.FAIL in statuses:
+        return EXIT_FAIL
+    unreachable = any(h.status is not HostStatus.REACHABLE for h in run.hosts)
+    if unreachable or run.interrupted or statuses & {Status.UNKNOWN, Status.ERROR}:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
