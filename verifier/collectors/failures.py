@@ -27,5 +27,5 @@ def one_line(message: str, limit: int = 300) -> str:
     """First meaningful line of an Ansible message, whitespace folded, bounded in length."""
     text = " ".join(message.split())
     # ssh's own chatter ("Warning: Permanently added ...") says nothing about why it failed.
-    text = re.sub(r"Warning: Permanently added [^.]*\.\s*", "", text)
+    text = re.sub(r"Warning: Permanently added .*? to the list of known hosts\.\s*", "", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

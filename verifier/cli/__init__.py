@@ -1,0 +1,1 @@
+"""Thin Click commands over the library API."""

@@ -1,0 +1,1 @@
+"""Reporters: one module per format, all over the same RunResult."""

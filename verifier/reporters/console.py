@@ -1,0 +1,140 @@
+"""The console report: hosts at a glance, then what failed with expected vs actual.
+
+Everything that came from a host is untrusted text: it goes through rich.Text (never markup),
+so a hostname such as "[red]x" is printed as-is and cannot restyle or hide output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from verifier.models import HostStatus, RunResult, Severity, Status
+
+STATUS_STYLE = {
+    Status.PASS: "green",
+    Status.FAIL: "red",
+    Status.UNKNOWN: "yellow",
+    Status.ERROR: "magenta",
+    Status.SKIPPED: "dim",
+    Status.WAIVED: "cyan",
+}
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+COLUMNS = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.SKIPPED)
+
+
+def _value(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _hosts_table(run: RunResult) -> Table:
+    table = Table(title="Hosts", title_justify="left", show_lines=False)
+    for name in ("host", "address", "platform", "class", "status"):
+        table.add_column(name)
+    for status in COLUMNS:
+        table.add_column(status.value, justify="right", style=STATUS_STYLE[status])
+    for host in run.hosts:
+        style = "green" if host.status is HostStatus.REACHABLE else "bold red"
+        table.add_row(
+            Text(host.host.name),
+            Text(host.host.address),
+            host.host.platform.value,
+            host.host.device_class,
+            Text(host.status.value, style=style),
+            *(str(host.count(s)) for s in COLUMNS),
+        )
+    return table
+
+
+def _failures(run: RunResult, console: Console) -> None:
+    titles = {c.id: c.title for c in run.baseline.checks}
+    failing = [h for h in run.hosts if h.count(Status.FAIL)]
+    if not failing:
+        return
+    console.print(Text("\nFailures", style="bold"))
+    for host in failing:
+        console.print(Text(f"\n{host.host.name}", style="bold"))
+        fails = sorted(
+            (r for r in host.results if r.status is Status.FAIL), key=lambda r: r.severity.rank
+        )
+        for result in fails:
+            console.print(
+                Text.assemble(
+                    (
+                        "  " + result.severity.value.upper().ljust(9),
+                        SEVERITY_STYLE[result.severity],
+                    ),
+                    (result.check_id, "bold"),
+                    "  ",
+                    titles.get(result.check_id, ""),
+                )
+            )
+            console.print(
+                Text.assemble(
+                    ("             expected ", "dim"),
+                    _value(result.expected),
+                    ("  actual ", "dim"),
+                    _value(result.actual),
+                )
+            )
+
+
+def _not_verified(run: RunResult, console: Console) -> None:
+    lines = []
+    for host in run.hosts:
+        if host.status is not HostStatus.REACHABLE:
+            lines.append(
+                Text.assemble((host.host.name, "bold"), f": {host.status.value}: ", host.message)
+            )
+            continue
+        open_results = [r for r in host.results if r.status in (Status.UNKNOWN, Status.ERROR)]
+        if open_results:
+            counts = Counter(r.status.value for r in open_results)
+            ids = ", ".join(r.check_id for r in open_results[:6])
+            more = "…" if len(open_results) > 6 else ""
+            summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            lines.append(Text.assemble((host.host.name, "bold"), f": {summary} ({ids}{more})"))
+    if lines:
+        console.print(Text("\nNot verified", style="bold"))
+        for line in lines:
+            console.print(Text("  ") + line)
+
+
+def render(run: RunResult, console: Console) -> None:
+    console.print(
+        Text.assemble(
+            ("verify baseline ", "bold"),
+            (run.baseline.ref, "bold cyan"),
+            f"  sha256 {run.baseline.sha256[:12]}  inventory ",
+            run.inventory,
+        )
+    )
+    console.print(_hosts_table(run))
+    _failures(run, console)
+    _not_verified(run, console)
+    summary = run.summary()
+    console.print(
+        Text.assemble(
+            "\n",
+            (f"{summary['hosts']} hosts ({summary['hosts_reachable']} reachable): ", "bold"),
+            *(
+                (f"{summary[s.value]} {s.value}  ", STATUS_STYLE[s])
+                for s in (*COLUMNS, Status.WAIVED)
+                if summary[s.value]
+            ),
+        )
+    )
+    if run.interrupted:
+        console.print(Text("Run interrupted: results are partial.", style="bold red"))
