@@ -14,7 +14,7 @@ def test_pass_fail_and_evidence() -> None:
     assert ok.status is Status.PASS and ok.actual is False
     assert bad.status is Status.FAIL
     assert bad.evidence == {"ssh.password_authentication": True}
-    assert "expected eq False" in bad.message
+    assert "expected eq false" in bad.message
 
 
 def test_missing_fact_is_unknown_never_pass() -> None:

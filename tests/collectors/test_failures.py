@@ -28,6 +28,11 @@ def test_classify(unreachable: bool, message: str, status: HostStatus) -> None:
     assert classify(unreachable, message) is status
 
 
+def test_one_line_drops_ansible_preamble() -> None:
+    text = 'Task failed: Data could not be sent to remote host "127.0.0.1". Make sure this host can be reached over ssh: ssh: connect to host 127.0.0.1 port 2: Connection refused\r\n'
+    assert one_line(text) == "ssh: connect to host 127.0.0.1 port 2: Connection refused"
+
+
 def test_one_line_folds_and_bounds() -> None:
     text = "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\r\nroot@x: Permission\n denied"
     assert one_line(text) == "root@x: Permission denied"

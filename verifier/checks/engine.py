@@ -7,6 +7,7 @@ at once. Every path out of here yields a CheckResult: an exception in one check 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -46,7 +47,7 @@ def evaluate_host_check(check: Check, collection: Collection, today: date) -> Ch
     if outcome:
         return make_result(check, host.name, Status.PASS, "", actual=shown, evidence=evidence)
     wanted = describe_expectation(check.operator, check.expected)
-    message = f"{check.fact} is {shown!r}, expected {wanted}"
+    message = f"{check.fact} is {json.dumps(shown, default=str)}, expected {wanted}"
     return make_result(check, host.name, Status.FAIL, message, actual=shown, evidence=evidence)
 
 

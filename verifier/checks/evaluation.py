@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -44,7 +45,7 @@ def describe_expectation(operator: str, expected: Any) -> str:
     known = OPERATORS.get(operator)
     if known is not None and not known.takes_expected:
         return operator
-    return f"{operator} {expected!r}"
+    return f"{operator} {json.dumps(expected, default=str)}"
 
 
 def check_conditions(check: Check, host: str, facts: FactSet, today: date) -> CheckResult | None:

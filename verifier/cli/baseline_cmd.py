@@ -15,6 +15,12 @@ from verifier.reporters import console as console_report
 from verifier.reporters import json_report
 
 
+def report_console() -> Console:
+    """Rich assumes 80 columns when stdout is not a terminal; a piped report should not wrap."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 @click.command("baseline")
 @click.option(
     "--inventory",
@@ -90,7 +96,7 @@ def baseline_command(
     if output_format == "json":
         sys.stdout.write(json_report.dumps(run))
     else:
-        console_report.render(run, Console())
+        console_report.render(run, report_console())
         if str(output) != "-":
             Console().print(f"JSON report: {output}", highlight=False, markup=False)
     sys.exit(exit_code(run) if not run.interrupted else 130)

@@ -21,7 +21,8 @@ class CollectOptions:
 
 
 class Collector(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def collect(
         self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink

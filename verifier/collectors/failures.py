@@ -28,4 +28,11 @@ def one_line(message: str, limit: int = 300) -> str:
     text = " ".join(message.split())
     # ssh's own chatter ("Warning: Permanently added ...") says nothing about why it failed.
     text = re.sub(r"Warning: Permanently added .*? to the list of known hosts\.\s*", "", text)
+    # Ansible wraps every SSH failure in the same preamble; the cause is what follows it.
+    text = re.sub(
+        r"^(Task failed: )?(Data could not be sent to remote host \"[^\"]*\"\. )?"
+        r"(Make sure this host can be reached over ssh: )?",
+        "",
+        text,
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"

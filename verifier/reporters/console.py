@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from verifier.models import HostStatus, RunResult, Severity, Status
+from verifier.checks.evaluation import describe_expectation
+from verifier.models import Check, CheckResult, HostStatus, RunResult, Severity, Status
 
 STATUS_STYLE = {
     Status.PASS: "green",
@@ -39,6 +40,13 @@ def _value(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _expectation(result: CheckResult, checks: dict[str, Check]) -> str:
+    check = checks.get(result.check_id)
+    if check is None or check.scope == "fleet":
+        return _value(result.expected)
+    return describe_expectation(check.operator, check.expected)
+
+
 def _hosts_table(run: RunResult) -> Table:
     table = Table(title="Hosts", title_justify="left", show_lines=False)
     for name in ("host", "address", "platform", "class", "status"):
@@ -59,7 +67,7 @@ def _hosts_table(run: RunResult) -> Table:
 
 
 def _failures(run: RunResult, console: Console) -> None:
-    titles = {c.id: c.title for c in run.baseline.checks}
+    checks = {c.id: c for c in run.baseline.checks}
     failing = [h for h in run.hosts if h.count(Status.FAIL)]
     if not failing:
         return
@@ -78,13 +86,13 @@ def _failures(run: RunResult, console: Console) -> None:
                     ),
                     (result.check_id, "bold"),
                     "  ",
-                    titles.get(result.check_id, ""),
+                    checks[result.check_id].title if result.check_id in checks else "",
                 )
             )
             console.print(
                 Text.assemble(
                     ("             expected ", "dim"),
-                    _value(result.expected),
+                    _expectation(result, checks),
                     ("  actual ", "dim"),
                     _value(result.actual),
                 )

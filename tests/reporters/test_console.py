@@ -1,0 +1,36 @@
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from tests.helpers import baseline, check, reachable
+from verifier.models import Collection, HostStatus
+from verifier.pipeline import evaluate_run
+from verifier.reporters import console
+
+
+def _render(run) -> str:  # type: ignore[no-untyped-def]
+    buffer = io.StringIO()
+    console.render(run, Console(file=buffer, width=200, color_system=None))
+    return buffer.getvalue()
+
+
+def test_failures_show_expected_and_actual() -> None:
+    run = evaluate_run(
+        baseline(check(expected=False)),
+        Path("inv.yml"),
+        [reachable({"a": {"b": True}}, name="web1")],
+        "2026-11-23T00:00:00+00:00",
+    )
+    text = _render(run)
+    assert "test@1.0.0" in text and "web1" in text
+    assert "HIGH" in text and "linux.test.check" in text
+    assert "expected eq false  actual true" in text
+
+
+def test_host_text_is_not_markup() -> None:
+    hostile = "[bold red]pwn[/bold red]"
+    down = Collection(reachable({}, name=hostile).host, HostStatus.ERROR, message="[link=x]y")
+    run = evaluate_run(baseline(check()), Path("i"), [down], "2026-11-23T00:00:00+00:00")
+    text = _render(run)
+    assert hostile in text and "[link=x]y" in text

@@ -1,0 +1,1 @@
+"""Fact normalization: raw collector output -> FactSet facts (docs/facts.md)."""
