@@ -40,6 +40,10 @@ def _value(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _expectation(result: CheckResult, checks: dict[str, Check]) -> str:
     check = checks.get(result.check_id)
     if check is None or check.scope == "fleet":
@@ -136,7 +140,10 @@ def render(run: RunResult, console: Console) -> None:
     console.print(
         Text.assemble(
             "\n",
-            (f"{summary['hosts']} hosts ({summary['hosts_reachable']} reachable): ", "bold"),
+            (
+                f"{_plural(summary['hosts'], 'host')} ({summary['hosts_reachable']} reachable): ",
+                "bold",
+            ),
             *(
                 (f"{summary[s.value]} {s.value}  ", STATUS_STYLE[s])
                 for s in (*COLUMNS, Status.WAIVED)

@@ -1,0 +1,112 @@
+"""Wall time and peak memory: `verify baseline` vs a bare `ansible -m setup` on the same hosts.
+
+    python bench/bench_linux.py --hosts 10 50 [--forks 10] [--repeat 3]
+
+For each N, starts N lab sshd hosts (one profile), then times both commands alternately
+--repeat times and prints the medians and the ratio verify / setup. Both use the same
+environment (pipelining on, same forks). Needs root (the lab).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import lab  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> Sample:
+    """Wall time, and the peak RSS of the largest process in the command's tree (wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Sample(elapsed, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict[str, float]:
+    state = work / f"lab-{count}"
+    the_lab = lab.up(state, hosts=lab.copies(profile, count))
+    try:
+        env = lab.ansible_env(work / f"ansible-{count}", BIN)
+        inventory = str(the_lab.inventory_path)
+        report = work / f"report-{count}.json"
+        setup_cmd = [str(BIN / "ansible"), "all", "-i", inventory, "-m", "setup", "-f", str(forks)]
+        verify_cmd = [
+            str(BIN / "verify"),
+            "baseline",
+            "-i",
+            inventory,
+            "-f",
+            str(forks),
+            "--format",
+            "json",
+            "-o",
+            str(report),
+        ]
+        setups, verifies = [], []
+        for _ in range(repeat):
+            setups.append(measure(setup_cmd, env))
+            verifies.append(measure(verify_cmd, env))
+        document = json.loads(report.read_text(encoding="utf-8"))
+        reachable = document["summary"]["hosts_reachable"]
+        if reachable != count or any(s.returncode != 0 for s in setups):
+            raise SystemExit(f"bench invalid: {reachable}/{count} hosts reachable by verify")
+    finally:
+        lab.down(state)
+    setup_s = statistics.median(s.seconds for s in setups)
+    verify_s = statistics.median(s.seconds for s in verifies)
+    return {
+        "hosts": count,
+        "setup_s": setup_s,
+        "verify_s": verify_s,
+        "ratio": verify_s / setup_s,
+        "setup_rss_mb": max(s.peak_rss_mb for s in setups),
+        "verify_rss_mb": max(s.peak_rss_mb for s in verifies),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", default="debian12", choices=sorted(lab.PROFILES))
+    args = parser.parse_args()
+    print(
+        f"{'hosts':>5} {'ansible -m setup':>17} {'verify baseline':>16} {'ratio':>6} "
+        f"{'setup peak MB':>14} {'verify peak MB':>15}"
+    )
+    with tempfile.TemporaryDirectory(prefix="verify-bench-") as tmp:
+        for count in args.hosts:
+            row = bench(count, args.forks, args.repeat, args.profile, Path(tmp))
+            print(
+                f"{row['hosts']:>5} {row['setup_s']:>16.2f}s {row['verify_s']:>15.2f}s "
+                f"{row['ratio']:>5.2f}x {row['setup_rss_mb']:>14.0f} {row['verify_rss_mb']:>15.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""`verify baseline` end to end: the real CLI, ansible-runner, real sshd lab hosts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import lab
+from verifier.reporters.json_report import SCHEMA_PATH
+
+pytestmark = pytest.mark.integration
+
+VERIFY = [sys.executable, "-m", "verifier"]
+CANARIES = (lab.CANARY_PASSWORD, lab.CANARY_BECOME_PASSWORD)
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any]
+    workdir: Path
+
+    def host(self, name: str) -> dict[str, Any]:
+        return next(h for h in self.report["hosts"] if h["name"] == name)
+
+    def status(self, host: str, check: str) -> str:
+        return next(c["status"] for c in self.host(host)["checks"] if c["id"] == check)
+
+    def result(self, host: str, check: str) -> dict[str, Any]:
+        return next(c for c in self.host(host)["checks"] if c["id"] == check)
+
+
+def run_verify(the_lab: lab.Lab, workdir: Path, *args: str) -> Run:
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = lab.ansible_env(workdir / "ansible", Path(sys.executable).parent)
+    proc = subprocess.run(
+        [*VERIFY, "baseline", "-i", str(the_lab.inventory_path), "--timeout", "5",
+         "-o", str(workdir / "report.json"), *args],
+        capture_output=True, text=True, env=env, cwd=workdir, timeout=600,
+    )
+    report = json.loads((workdir / "report.json").read_text(encoding="utf-8"))
+    return Run(proc.returncode, proc.stdout, proc.stderr, report, workdir)
+
+
+@pytest.fixture(scope="module")
+def full_run(lab_network: lab.Lab, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_verify(lab_network, tmp_path_factory.mktemp("full"), "--format", "json")
+
+
+def test_exit_code_is_1_when_checks_fail(full_run: Run) -> None:
+    assert full_run.returncode == 1, full_run.stderr
+    assert json.loads(full_run.stdout) == full_run.report
+
+
+def test_report_matches_its_schema(full_run: Run) -> None:
+    jsonschema.validate(full_run.report, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    assert full_run.report["baseline"]["name"] == "msp-standard"
+    assert full_run.report["summary"]["hosts"] == 7
+    assert full_run.report["summary"]["hosts_reachable"] == 3
+
+
+@pytest.mark.parametrize(
+    ("host", "status", "message"),
+    [
+        ("legacy-ubuntu", "reachable", ""),
+        ("files-debian", "reachable", ""),
+        ("erp-rocky", "reachable", ""),
+        ("refused", "unreachable", "Connection refused"),
+        ("wrong-key", "auth_failed", "Permission denied (publickey)"),
+        ("wrong-password", "auth_failed", "Permission denied"),
+        ("blackhole", "timeout", "timed out"),
+    ],
+)
+def test_host_status(full_run: Run, host: str, status: str, message: str) -> None:
+    result = full_run.host(host)
+    assert result["status"] == status, result["message"]
+    assert message in result["message"]
+
+
+@pytest.mark.parametrize("host", ["refused", "wrong-key", "wrong-password", "blackhole"])
+def test_unreachable_hosts_never_pass(full_run: Run, host: str) -> None:
+    statuses = {c["status"] for c in full_run.host(host)["checks"]}
+    assert statuses <= {"unknown", "skipped"} and "unknown" in statuses
+
+
+LEGACY_FAILS = [
+    "linux.os.supported",
+    "linux.updates.security_pending",
+    "linux.updates.auto_updates",
+    "linux.updates.recent",
+    "linux.firewall.active",
+    "linux.ssh.root_login",
+    "linux.ssh.password_auth",
+    "linux.ssh.weak_ciphers",
+    "linux.ssh.max_auth_tries",
+    "linux.ssh.x11_forwarding",
+    "linux.accounts.uid0_non_root",
+    "linux.accounts.empty_password",
+    "linux.accounts.nopasswd_sudo",
+    "linux.accounts.admin_count",
+    "linux.time.sync_running",
+    "linux.antivirus.running",
+]
+DEBIAN_PASSES = [
+    "linux.os.supported",
+    "linux.updates.security_pending",
+    "linux.updates.pending",
+    "linux.updates.auto_updates",
+    "linux.updates.recent",
+    "linux.firewall.active",
+    "linux.ssh.root_login",
+    "linux.ssh.password_auth",
+    "linux.ssh.empty_passwords",
+    "linux.ssh.protocol",
+    "linux.ssh.weak_ciphers",
+    "linux.ssh.max_auth_tries",
+    "linux.ssh.x11_forwarding",
+    "linux.accounts.uid0_non_root",
+    "linux.accounts.empty_password",
+    "linux.accounts.nopasswd_sudo",
+    "linux.accounts.admin_count",
+    "linux.time.sync_running",
+    "linux.antivirus.running",
+    "linux.backup.agent_installed",
+    "linux.backup.agent_running",
+]
+
+
+@pytest.mark.parametrize("check", LEGACY_FAILS)
+def test_legacy_ubuntu_fails(full_run: Run, check: str) -> None:
+    assert full_run.status("legacy-ubuntu", check) == "fail"
+
+
+@pytest.mark.parametrize("check", DEBIAN_PASSES)
+def test_compliant_debian_passes(full_run: Run, check: str) -> None:
+    assert full_run.status("files-debian", check) == "pass"
+
+
+def test_evidence_is_concrete(full_run: Run) -> None:
+    uid0 = full_run.result("legacy-ubuntu", "linux.accounts.uid0_non_root")
+    assert uid0["actual"] == ["toor"]
+    assert uid0["evidence"] == {"accounts.uid0_non_root": ["toor"]}
+    assert full_run.result("legacy-ubuntu", "linux.accounts.empty_password")["actual"] == ["guest"]
+    assert full_run.result("legacy-ubuntu", "linux.os.supported")["actual"] == "eol"
+    assert full_run.result("legacy-ubuntu", "linux.updates.security_pending")["actual"] == 3
+    assert full_run.result("legacy-ubuntu", "linux.updates.pending")["actual"] == 5
+    assert full_run.result("files-debian", "linux.antivirus.running")["actual"] == ["clamav"]
+
+
+def test_rocky_without_a_package_manager_is_unknown_not_pass(full_run: Run) -> None:
+    assert full_run.status("erp-rocky", "linux.os.supported") == "pass"
+    assert full_run.status("erp-rocky", "linux.ssh.root_login") == "pass"  # prohibit-password
+    assert full_run.status("erp-rocky", "linux.firewall.active") == "pass"
+    for check in ("linux.updates.pending", "linux.updates.security_pending"):
+        result = full_run.result("erp-rocky", check)
+        assert result["status"] == "unknown"
+        assert "no supported package manager" in result["message"]
+    assert "updates" in full_run.host("erp-rocky")["probe_errors"]
+
+
+def test_fleet_check_flags_two_security_platforms(full_run: Run) -> None:
+    check = "linux.fleet.security_agent_uniform"
+    assert full_run.status("files-debian", check) == "fail"
+    assert full_run.status("erp-rocky", check) == "fail"
+    assert full_run.status("legacy-ubuntu", check) == "skipped"  # no agent at all: its own check
+
+
+def test_no_secret_anywhere(full_run: Run) -> None:
+    texts = [full_run.stdout, full_run.stderr]
+    texts += [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in full_run.workdir.rglob("*")
+        if p.is_file()
+    ]
+    for canary in CANARIES:
+        assert not any(canary in t for t in texts), f"{canary} leaked"
+
+
+def test_only_unreachable_hosts_exit_3(lab_network: lab.Lab, tmp_path: Path) -> None:
+    run = run_verify(lab_network, tmp_path, "--limit", "refused:blackhole")
+    assert run.returncode == 3, run.stderr
+    assert {h["status"] for h in run.report["hosts"]} == {"unreachable", "timeout"}
+    assert "refused" in run.stdout and "Not verified" in run.stdout
+
+
+def test_console_report(lab_network: lab.Lab, tmp_path: Path) -> None:
+    run = run_verify(lab_network, tmp_path, "--limit", "legacy-ubuntu")
+    assert run.returncode == 1
+    assert "msp-standard@1.0.0" in run.stdout
+    assert "CRITICAL linux.os.supported" in run.stdout
+    assert 'expected eq "supported"  actual "eol"' in run.stdout
+    assert "Traceback" not in run.stderr
