@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from verifier.models import HostStatus
+from verifier.models import Collection, HostStatus
 
 
 @dataclass(frozen=True)
@@ -15,9 +15,22 @@ class CollectionStarted:
 
 @dataclass(frozen=True)
 class HostCollected:
-    host: str
-    status: HostStatus
-    message: str = ""
+    """One host is done: collected, or failed with a host status. Sent as it happens, so a run
+    that is interrupted keeps every host collected so far."""
+
+    collection: Collection
+
+    @property
+    def host(self) -> str:
+        return self.collection.host.name
+
+    @property
+    def status(self) -> HostStatus:
+        return self.collection.status
+
+    @property
+    def message(self) -> str:
+        return self.collection.message
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,7 +14,14 @@ from verifier.checks.engine import evaluate
 from verifier.collectors.base import CollectOptions, collector_for
 from verifier.collectors.failures import one_line
 from verifier.errors import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK
-from verifier.events import CollectionFinished, CollectionStarted, EventSink, HostCollected, ignore
+from verifier.events import (
+    CollectionFinished,
+    CollectionStarted,
+    Event,
+    EventSink,
+    HostCollected,
+    ignore,
+)
 from verifier.inventory.loader import load_hosts
 from verifier.models import (
     Baseline,
@@ -45,39 +52,48 @@ def _now() -> str:
 
 def _collect_platform(
     platform: Platform, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
-) -> list[Collection]:
+) -> None:
     try:
-        return collector_for(platform).collect(hosts, options, emit)
+        collector_for(platform).collect(hosts, options, emit)
     except Exception as exc:  # a collector crash costs its hosts, not the whole run
         message = f"collector failed: {one_line(str(exc))}"
-        out = [Collection(h, HostStatus.ERROR, message=message) for h in hosts]
-        for collection in out:
-            emit(HostCollected(collection.host.name, collection.status, message))
-        return out
+        for host in hosts:
+            emit(HostCollected(Collection(host, HostStatus.ERROR, message=message)))
 
 
 def collect(
     hosts: Sequence[Host], options: CollectOptions, emit: EventSink
 ) -> tuple[list[Collection], bool]:
-    """Run each platform's collector concurrently. Returns (collections, interrupted)."""
+    """Run each platform's collector concurrently. Returns (collections, interrupted).
+
+    Results are taken from HostCollected events as each host finishes, so Ctrl-C keeps every
+    host done so far; the rest are reported as `error: run interrupted`.
+    """
     by_platform: dict[Platform, list[Host]] = defaultdict(list)
     for host in hosts:
         by_platform[host.platform].append(host)
     done: dict[str, Collection] = {}
+
+    def record(event: Event) -> None:
+        if isinstance(event, HostCollected) and event.host not in done:
+            done[event.host] = event.collection
+        emit(event)
+
     interrupted = False
-    pool = ThreadPoolExecutor(max_workers=len(by_platform) or 1, thread_name_prefix="collect")
-    futures: list[Future[list[Collection]]] = [
-        pool.submit(_collect_platform, platform, group, options, emit)
-        for platform, group in by_platform.items()
-    ]
-    try:
-        for future in futures:
-            for collection in future.result():
-                done[collection.host.name] = collection
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
+    with ThreadPoolExecutor(
+        max_workers=len(by_platform) or 1, thread_name_prefix="collect"
+    ) as pool:
+        futures = [
+            pool.submit(_collect_platform, platform, group, options, record)
+            for platform, group in by_platform.items()
+        ]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            # Collectors poll this and stop their subprocesses; the pool then joins quickly.
+            interrupted = True
+            options.cancel.set()
     collections = [
         done.get(h.name) or Collection(h, HostStatus.ERROR, message="run interrupted")
         for h in hosts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -199,3 +200,30 @@ def test_console_report(lab_network: lab.Lab, tmp_path: Path) -> None:
     assert "CRITICAL linux.os.supported" in run.stdout
     assert 'expected eq "supported"  actual "eol"' in run.stdout
     assert "Traceback" not in run.stderr
+
+
+def test_interrupted_run_writes_partial_report(lab_network: lab.Lab, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    env = lab.ansible_env(tmp_path / "ansible", Path(sys.executable).parent)
+    report = tmp_path / "report.json"
+    proc = subprocess.Popen(
+        [*VERIFY, "baseline", "-i", str(lab_network.inventory_path), "--limit",
+         "files-debian:blackhole", "--timeout", "120", "-o", str(report)],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    time.sleep(8)  # files-debian is collected by now; blackhole still waits for a banner
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the whole foreground process group
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert document["interrupted"] is True
+    hosts = {h["name"]: h for h in document["hosts"]}
+    assert hosts["blackhole"]["status"] == "error"
+    assert hosts["blackhole"]["message"] == "run interrupted"
+    # The host that finished before Ctrl-C keeps its real results.
+    assert hosts["files-debian"]["status"] == "reachable"
+    assert {c["status"] for c in hosts["files-debian"]["checks"]} & {"pass", "fail"}
+    assert "Traceback" not in stderr

@@ -29,7 +29,7 @@ def debug_option(func: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_set_debug,
-        help="Show tracebacks and Ansible's own output on errors.",
+        help="Show a traceback on errors.",
     )(func)
 
 

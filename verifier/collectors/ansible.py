@@ -78,7 +78,7 @@ class _Outcomes:
             status = classify(kind == "runner_on_unreachable", message)
             collection = Collection(host=host, status=status, message=message)
         self.collections[host.name] = collection
-        self.emit(HostCollected(host.name, collection.status, collection.message))
+        self.emit(HostCollected(collection))
 
     def _normalized(self, host: Host, raw: Mapping[str, Any]) -> Collection:
         try:
@@ -125,6 +125,7 @@ class AnsibleCollector:
                 extravars={"verify_task_timeout": options.task_timeout},
                 cmdline=" ".join(cmdline) or None,
                 event_handler=outcomes.on_event,
+                cancel_callback=options.cancel.is_set,
                 quiet=True,
                 rotate_artifacts=1,
             )
@@ -134,9 +135,10 @@ class AnsibleCollector:
         missing = [h for h in hosts if h.name not in outcomes.collections]
         for host in missing:
             # ansible-playbook stopped before reaching this host: say why, never leave it blank.
-            collection = Collection(host, HostStatus.ERROR, message=failure or "no result for host")
+            reason = "run interrupted" if options.cancel.is_set() else failure
+            collection = Collection(host, HostStatus.ERROR, message=reason or "no result for host")
             outcomes.collections[host.name] = collection
-            emit(HostCollected(host.name, collection.status, collection.message))
+            emit(HostCollected(collection))
         return [outcomes.collections[h.name] for h in hosts]
 
 

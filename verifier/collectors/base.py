@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +19,8 @@ class CollectOptions:
     connect_timeout: int = 15
     task_timeout: int = 300
     vault_password_file: Path | None = None
+    # Set when the run is interrupted: collectors stop their work and return what they have.
+    cancel: threading.Event = field(default_factory=threading.Event)
 
 
 class Collector(Protocol):
@@ -44,7 +47,7 @@ class UnsupportedCollector:
         message = f"collecting from {self.platform.value} hosts is not supported yet"
         out = [Collection(host=h, status=HostStatus.ERROR, message=message) for h in hosts]
         for collection in out:
-            emit(HostCollected(collection.host.name, collection.status, message))
+            emit(HostCollected(collection))
         return out
 
 
