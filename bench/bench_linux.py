@@ -35,13 +35,29 @@ class Sample:
     returncode: int
 
 
-def measure(cmd: list[str], env: dict[str, str]) -> Sample:
-    """Wall time, and the peak RSS of the largest process in the command's tree (wait4)."""
+def close_masters(control_dir: Path) -> None:
+    for socket in control_dir.glob("*"):
+        subprocess.run(
+            ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "x"],
+            capture_output=True,
+            check=False,
+        )
+
+
+def measure(cmd: list[str], base_env: dict[str, str], work: Path) -> Sample:
+    """Wall time, and the peak RSS of the largest process in the command's tree (wait4).
+
+    Every command starts cold: its own empty SSH ControlPath dir, and its masters closed
+    afterwards, so no run reuses connections another run opened.
+    """
+    control_dir = Path(tempfile.mkdtemp(prefix="cp-", dir=work))
+    env = {**base_env, "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir)}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    close_masters(control_dir)
     return Sample(elapsed, usage.ru_maxrss / 1024, proc.returncode)
 
 
@@ -67,8 +83,8 @@ def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict
         ]
         setups, verifies = [], []
         for _ in range(repeat):
-            setups.append(measure(setup_cmd, env))
-            verifies.append(measure(verify_cmd, env))
+            setups.append(measure(setup_cmd, env, work))
+            verifies.append(measure(verify_cmd, env, work))
         document = json.loads(report.read_text(encoding="utf-8"))
         reachable = document["summary"]["hosts_reachable"]
         if reachable != count or any(s.returncode != 0 for s in setups):

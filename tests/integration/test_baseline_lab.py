@@ -227,3 +227,18 @@ def test_interrupted_run_writes_partial_report(lab_network: lab.Lab, tmp_path: P
     assert hosts["files-debian"]["status"] == "reachable"
     assert {c["status"] for c in hosts["files-debian"]["checks"]} & {"pass", "fail"}
     assert "Traceback" not in stderr
+
+
+def test_no_ssh_master_outlives_the_run(full_run: Run) -> None:
+    import tempfile
+
+    private_prefix = os.path.join(tempfile.gettempdir(), "verify-")
+    lingering = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if text.startswith("ssh: " + private_prefix) and "[mux]" in text:
+            lingering.append(text)
+    assert not lingering

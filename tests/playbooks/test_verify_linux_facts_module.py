@@ -155,3 +155,19 @@ def test_collect_playbook_syntax(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_block_mounts_keeps_local_block_devices_only(tmp_path: Path) -> None:
+    proc_mounts = tmp_path / "mounts"
+    proc_mounts.write_text(
+        "overlay / overlay rw 0 0\n"
+        f"/dev/vda1 {tmp_path} ext4 rw 0 0\n"
+        f"/dev/vda1 {tmp_path} ext4 rw 0 0\n"  # bind mounts repeat a mount point
+        "/dev/loop3 /snap/core/1 squashfs ro 0 0\n"
+        "server:/export /mnt/nfs nfs4 rw 0 0\n"
+        "/dev/sdb1 /does/not/exist ext4 rw 0 0\n",
+        encoding="utf-8",
+    )
+    mounts = vlf.block_mounts(str(proc_mounts))
+    assert [(m["mount"], m["device"], m["fstype"]) for m in mounts] == [(str(tmp_path), "/dev/vda1", "ext4")]
+    assert mounts[0]["size_total"] >= mounts[0]["size_available"] > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -131,6 +132,7 @@ class AnsibleCollector:
             )
             failure = _run_failure(runner)
         finally:
+            close_control_masters(private_dir / "cp")
             shutil.rmtree(private_dir, ignore_errors=True)
         missing = [h for h in hosts if h.name not in outcomes.collections]
         for host in missing:
@@ -140,6 +142,20 @@ class AnsibleCollector:
             outcomes.collections[host.name] = collection
             emit(HostCollected(collection))
         return [outcomes.collections[h.name] for h in hosts]
+
+
+def close_control_masters(control_dir: Path) -> None:
+    """Stop the SSH ControlPersist masters of this run: they would otherwise linger on every
+    host for a minute after verify exits, holding sessions open with nothing to reuse them."""
+    if not control_dir.is_dir():
+        return
+    for socket in control_dir.iterdir():
+        subprocess.run(
+            ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "verify-control-master"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
 
 
 def _run_failure(runner: Any) -> str:
