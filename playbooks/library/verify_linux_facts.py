@@ -341,20 +341,18 @@ def block_mounts(proc_mounts="/proc/mounts"):
 
 
 def probe_facts(module, raw):
-    from ansible.module_utils.facts import ansible_collector, default_collectors
+    # Ansible's own collectors, imported one by one: importing default_collectors would make
+    # AnsiballZ ship (and the host import) every fact collector, as `setup` does.
     from ansible.module_utils.facts.hardware.linux import LinuxHardware
-    from ansible.module_utils.facts.namespace import PrefixFactNamespace
+    from ansible.module_utils.facts.system.distribution import DistributionFactCollector
+    from ansible.module_utils.facts.system.platform import PlatformFactCollector
+    from ansible.module_utils.facts.virtual.linux import LinuxVirtual
 
-    collector = ansible_collector.get_ansible_collector(
-        all_collector_classes=default_collectors.collectors,
-        namespace=PrefixFactNamespace(namespace_name="ansible", prefix=""),
-        filter_spec="*",
-        gather_subset=["!all", "!min", "distribution", "platform", "virtual"],
-        gather_timeout=10,
-        minimal_gather_subset=frozenset(),
-    )
-    facts = collector.collect(module=module)
-    # Ansible's hardware collector, minus its mount and block-device scans (see block_mounts).
+    facts = {}
+    facts.update(DistributionFactCollector().collect(module=module))
+    facts.update(PlatformFactCollector().collect(module=module))
+    facts.update(LinuxVirtual(module).get_virtual_facts())
+    # The hardware collector, minus its mount and block-device scans (see block_mounts).
     hardware = LinuxHardware(module)
     for part in (hardware.get_cpu_facts(), hardware.get_memory_facts(),
                  hardware.get_dmi_facts(), hardware.get_uptime_facts()):

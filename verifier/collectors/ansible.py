@@ -149,13 +149,20 @@ def close_control_masters(control_dir: Path) -> None:
     host for a minute after verify exits, holding sessions open with nothing to reuse them."""
     if not control_dir.is_dir():
         return
-    for socket in control_dir.iterdir():
-        subprocess.run(
+    # One `ssh -O exit` per host, all at once: sequentially they add ~10 ms per host.
+    closers = [
+        subprocess.Popen(
             ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "verify-control-master"],
-            capture_output=True,
-            timeout=10,
-            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        for socket in control_dir.iterdir()
+    ]
+    for closer in closers:
+        try:
+            closer.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            closer.kill()
 
 
 def _run_failure(runner: Any) -> str:
