@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +30,9 @@ DAEMON_NAMES = {"clamd", "freshclam", "chronyd", "falcon-sensor", "veeamservice"
 
 
 @pytest.fixture(scope="module")
-def running_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.Lab]:
-    state_dir = tmp_path_factory.mktemp("labstate")
-    the_lab = lab.up(state_dir)
-    try:
-        yield the_lab
-    finally:
-        lab.down(state_dir)
+def running_lab(lab_network: lab.Lab) -> lab.Lab:
+    """The session's lab (tests/conftest.py); these tests only read it."""
+    return lab_network
 
 
 @pytest.fixture(scope="module")
