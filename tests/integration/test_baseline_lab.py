@@ -242,3 +242,28 @@ def test_no_ssh_master_outlives_the_run(full_run: Run) -> None:
         if text.startswith("ssh: " + private_prefix) and "[mux]" in text:
             lingering.append(text)
     assert not lingering
+
+
+def test_host_answering_garbage_is_an_error_and_the_run_goes_on(
+    lab_network: lab.Lab, tmp_path: Path
+) -> None:
+    import yaml
+
+    inventory = yaml.safe_load(lab_network.inventory_path.read_text(encoding="utf-8"))
+    linux = inventory["all"]["children"]["linux"]["hosts"]
+    # The same real host, but the "Python" it runs answers with an echo instead of JSON.
+    linux["garbage"] = {**linux["files-debian"], "ansible_python_interpreter": "/bin/echo"}
+    patched = tmp_path / "inventory.yml"
+    patched.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    env = lab.ansible_env(tmp_path / "ansible", Path(sys.executable).parent)
+    proc = subprocess.run(
+        [*VERIFY, "baseline", "-i", str(patched), "--limit", "garbage:files-debian",
+         "-o", str(tmp_path / "report.json")],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+    )
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    hosts = {h["name"]: h for h in report["hosts"]}
+    assert hosts["garbage"]["status"] == "error", hosts["garbage"]["message"]
+    assert {c["status"] for c in hosts["garbage"]["checks"]} <= {"unknown", "skipped"}
+    assert hosts["files-debian"]["status"] == "reachable"
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -74,6 +74,9 @@ class _Outcomes:
     def _record(self, host: Host, kind: str, res: Mapping[str, Any]) -> None:
         if kind == "runner_on_ok" and isinstance(res.get("verify_raw"), Mapping):
             collection = self._normalized(host, res["verify_raw"])
+        elif kind == "runner_on_ok":
+            message = "the collection module returned no facts document (verify_raw)"
+            collection = Collection(host=host, status=HostStatus.ERROR, message=message)
         else:
             message = one_line(str(res.get("msg") or res.get("stderr") or "no message"))
             status = classify(kind == "runner_on_unreachable", message)
