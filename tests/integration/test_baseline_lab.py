@@ -214,7 +214,7 @@ def test_interrupted_run_writes_partial_report(lab_network: lab.Lab, tmp_path: P
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )
-    time.sleep(8)  # files-debian is collected by now; blackhole still waits for a banner
+    time.sleep(15)  # files-debian is long collected; blackhole waits 120 s for a banner
     os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the whole foreground process group
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
