@@ -42,9 +42,21 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2 and "Traceback" in result.stderr
 
 
-def test_usage_error_is_exit_2() -> None:
-    result = _verify("baseline")
-    assert result.returncode == 2 and "--inventory" in result.stderr
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["baseline"], "Missing option '--inventory'"),
+        (["baseline", "-i", "x.yml", "--forks", "0"], "Invalid value for '--forks'"),
+        (["baseline", "-i", "x.yml", "--format", "xml"], "Invalid value for '--format'"),
+        (["nonsense"], "No such command 'nonsense'"),
+        (["baselines", "validate", "missing.yml"], "missing.yml: baseline file not found"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args: list[str], message: str) -> None:
+    result = _verify(*args)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2
+    assert len(lines) == 1 and message in lines[0], result.stderr
 
 
 def test_baselines_show_json() -> None:

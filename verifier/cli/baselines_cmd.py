@@ -14,6 +14,7 @@ from rich.text import Text
 
 from verifier.baselines import loader
 from verifier.cli.options import debug_option, format_option
+from verifier.errors import BaselineError
 from verifier.models import Baseline
 
 
@@ -88,7 +89,7 @@ def show_command(spec: str, output_format: str) -> None:
 def validate_command(file: Path) -> None:
     """Validate a baseline FILE (schema, operators, 'extends'); exit 2 with file:line if not."""
     if not file.is_file():
-        raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+        raise BaselineError(f"{file}: baseline file not found")
     baseline = loader.load(str(file), extra_dirs=[file.resolve().parent.parent])
     click.echo(
         f"{file}: valid ({baseline.ref}, {len(baseline.checks)} checks, sha256 {baseline.sha256})"

@@ -33,8 +33,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("verify: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # One line, like every other input error; --help has the full usage.
+        where = exc.ctx.command_path if exc.ctx else "verify"
+        click.echo(f"verify: error: {exc.format_message()} (see '{where} --help')", err=True)
+        sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"verify: error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE if exc.exit_code in (1, 2) else exc.exit_code)
     except VerifierError as exc:
         if DebugState.enabled:
