@@ -40,11 +40,11 @@ class Run:
         return next(c for c in self.host(host)["checks"] if c["id"] == check)
 
 
-def run_verify(the_lab: lab.Lab, workdir: Path, *args: str) -> Run:
+def run_verify(inventory: Path, workdir: Path, *args: str) -> Run:
     workdir.mkdir(parents=True, exist_ok=True)
     env = lab.ansible_env(workdir / "ansible", Path(sys.executable).parent)
     proc = subprocess.run(
-        [*VERIFY, "baseline", "-i", str(the_lab.inventory_path), "--timeout", "5",
+        [*VERIFY, "baseline", "-i", str(inventory), "--timeout", "5",
          "-o", str(workdir / "report.json"), *args],
         capture_output=True, text=True, env=env, cwd=workdir, timeout=600,
     )
@@ -54,7 +54,9 @@ def run_verify(the_lab: lab.Lab, workdir: Path, *args: str) -> Run:
 
 @pytest.fixture(scope="module")
 def full_run(lab_network: lab.Lab, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_verify(lab_network, tmp_path_factory.mktemp("full"), "--format", "json")
+    return run_verify(
+        lab_network.inventory_path, tmp_path_factory.mktemp("full"), "--format", "json"
+    )
 
 
 def test_exit_code_is_1_when_checks_fail(full_run: Run) -> None:
@@ -187,14 +189,14 @@ def test_no_secret_anywhere(full_run: Run) -> None:
 
 
 def test_only_unreachable_hosts_exit_3(lab_network: lab.Lab, tmp_path: Path) -> None:
-    run = run_verify(lab_network, tmp_path, "--limit", "refused:blackhole")
+    run = run_verify(lab_network.inventory_path, tmp_path, "--limit", "refused:blackhole")
     assert run.returncode == 3, run.stderr
     assert {h["status"] for h in run.report["hosts"]} == {"unreachable", "timeout"}
     assert "refused" in run.stdout and "Not verified" in run.stdout
 
 
 def test_console_report(lab_network: lab.Lab, tmp_path: Path) -> None:
-    run = run_verify(lab_network, tmp_path, "--limit", "legacy-ubuntu")
+    run = run_verify(lab_network.inventory_path, tmp_path, "--limit", "legacy-ubuntu")
     assert run.returncode == 1
     assert "msp-standard@1.0.0" in run.stdout
     assert "CRITICAL linux.os.supported" in run.stdout
@@ -255,15 +257,9 @@ def test_host_answering_garbage_is_an_error_and_the_run_goes_on(
     linux["garbage"] = {**linux["files-debian"], "ansible_python_interpreter": "/bin/echo"}
     patched = tmp_path / "inventory.yml"
     patched.write_text(yaml.safe_dump(inventory), encoding="utf-8")
-    env = lab.ansible_env(tmp_path / "ansible", Path(sys.executable).parent)
-    proc = subprocess.run(
-        [*VERIFY, "baseline", "-i", str(patched), "--limit", "garbage:files-debian",
-         "-o", str(tmp_path / "report.json")],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
-    )
-    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    hosts = {h["name"]: h for h in report["hosts"]}
-    assert hosts["garbage"]["status"] == "error", hosts["garbage"]["message"]
-    assert {c["status"] for c in hosts["garbage"]["checks"]} <= {"unknown", "skipped"}
-    assert hosts["files-debian"]["status"] == "reachable"
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    run = run_verify(patched, tmp_path, "--limit", "garbage:files-debian")
+    garbage = run.host("garbage")
+    assert garbage["status"] == "error", garbage["message"]
+    assert {c["status"] for c in garbage["checks"]} <= {"unknown", "skipped"}
+    assert run.host("files-debian")["status"] == "reachable"
+    assert run.returncode == 1 and "Traceback" not in run.stderr
