@@ -103,9 +103,7 @@ class _Outcomes:
 class AnsibleCollector:
     name = "ansible"
 
-    def collect(
-        self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
-    ) -> list[Collection]:
+    def collect(self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink) -> None:
         import ansible_runner
 
         playbook = playbooks_dir() / PLAYBOOK
@@ -142,9 +140,7 @@ class AnsibleCollector:
             # ansible-playbook stopped before reaching this host: say why, never leave it blank.
             reason = "run interrupted" if options.cancel.is_set() else failure
             collection = Collection(host, HostStatus.ERROR, message=reason or "no result for host")
-            outcomes.collections[host.name] = collection
             emit(HostCollected(collection))
-        return [outcomes.collections[h.name] for h in hosts]
 
 
 def close_control_masters(control_dir: Path) -> None:

@@ -19,7 +19,7 @@ class CollectOptions:
     connect_timeout: int = 15
     task_timeout: int = 300
     vault_password_file: Path | None = None
-    # Set when the run is interrupted: collectors stop their work and return what they have.
+    # Set when the run is interrupted: collectors stop their work and report what they have.
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -27,10 +27,10 @@ class Collector(Protocol):
     @property
     def name(self) -> str: ...
 
-    def collect(
-        self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
-    ) -> list[Collection]:
-        """One Collection per host, in any order; never raises for a single host's failure."""
+    def collect(self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink) -> None:
+        """Emit exactly one HostCollected per host as each finishes, in any order; never raise
+        for a single host's failure. Events are the only channel, so an interrupted run keeps
+        every host reported so far."""
         ...
 
 
@@ -41,14 +41,10 @@ class UnsupportedCollector:
     platform: Platform
     name: str = "unsupported"
 
-    def collect(
-        self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink
-    ) -> list[Collection]:
+    def collect(self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink) -> None:
         message = f"collecting from {self.platform.value} hosts is not supported yet"
-        out = [Collection(host=h, status=HostStatus.ERROR, message=message) for h in hosts]
-        for collection in out:
-            emit(HostCollected(collection))
-        return out
+        for host in hosts:
+            emit(HostCollected(Collection(host=host, status=HostStatus.ERROR, message=message)))
 
 
 CollectorFactory = Callable[[], Collector]
