@@ -1,10 +1,14 @@
 from pathlib import Path
 
-from tests.helpers import baseline, check, reachable
+import pytest
+
+from tests.helpers import baseline, check, host, reachable
+from verifier.collectors import base
+from verifier.collectors.base import CollectOptions
 from verifier.errors import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK
-from verifier.events import Event, HostCollected
-from verifier.models import Collection, HostStatus, Status
-from verifier.pipeline import RunRequest, evaluate_run, exit_code, run_baseline
+from verifier.events import Event, EventSink, HostCollected
+from verifier.models import Collection, Host, HostStatus, Platform, Status
+from verifier.pipeline import RunRequest, collect, evaluate_run, exit_code, run_baseline
 
 
 def _exit(*collections: Collection, expected: object = True) -> int:
@@ -36,3 +40,22 @@ def test_hosts_without_a_collector_are_errors_not_passes(tmp_path: Path) -> None
     assert Status.PASS not in statuses
     assert exit_code(run) == EXIT_INCOMPLETE
     assert {e.host for e in events if isinstance(e, HostCollected)} == {"pc1", "sw1"}
+
+
+def test_a_collector_crash_keeps_hosts_already_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    class HalfThenCrash:
+        name = "half"
+
+        def collect(self, hosts: list[Host], _options: CollectOptions, emit: EventSink) -> None:
+            emit(HostCollected(reachable({"a": 1}, name=hosts[0].name)))
+            raise RuntimeError("driver exploded")
+
+    monkeypatch.setitem(base.REGISTRY, Platform.LINUX, HalfThenCrash)
+    events: list[Event] = []
+    collections, interrupted = collect(
+        [host("a"), host("b")], CollectOptions(inventory=Path("i")), events.append
+    )
+    assert [c.status for c in collections] == [HostStatus.REACHABLE, HostStatus.ERROR]
+    assert "driver exploded" in collections[1].message and not interrupted
+    # Each host reported once, although the crash handler re-reports "a".
+    assert [e.host for e in events if isinstance(e, HostCollected)] == ["a", "b"]

@@ -75,7 +75,10 @@ def collect(
     done: dict[str, Collection] = {}
 
     def record(event: Event) -> None:
-        if isinstance(event, HostCollected) and event.host not in done:
+        # First report per host wins: a collector that crashes part-way re-reports its hosts.
+        if isinstance(event, HostCollected):
+            if event.host in done:
+                return
             done[event.host] = event.collection
         emit(event)
 
