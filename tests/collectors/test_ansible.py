@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import host
-from verifier.collectors.ansible import _Outcomes, close_control_masters, runner_env
+from verifier.collectors.ansible import LINUX, _Outcomes, close_control_masters, runner_env
 from verifier.collectors.base import CollectOptions
 from verifier.events import Event
 from verifier.models import HostStatus
@@ -23,7 +23,7 @@ def _outcomes() -> tuple[_Outcomes, list[Event]]:
     import datetime
 
     events: list[Event] = []
-    return _Outcomes({"h1": host()}, events.append, datetime.date(2026, 11, 23)), events
+    return _Outcomes(LINUX, {"h1": host()}, events.append, datetime.date(2026, 11, 23)), events
 
 
 def _event(kind: str, res: dict[str, Any], name: str = "h1") -> dict[str, Any]:
@@ -72,3 +72,29 @@ def test_close_control_masters_tolerates_missing_dir(tmp_path: Path) -> None:
     (tmp_path / "cp").mkdir()
     (tmp_path / "cp" / "stale-socket").touch()
     close_control_masters(tmp_path / "cp")  # ssh -O exit fails on it; that is fine
+
+
+def test_pipelining_race_is_held_back_for_a_retry() -> None:
+    outcomes, events = _outcomes()
+    race = 'Data could not be sent to remote host "127.0.0.1". Make sure this host can be reached over ssh: [Errno 32] Broken pipe'
+    outcomes.on_event(_event("runner_on_unreachable", {"msg": race}))
+    # Not reported yet: the cause (often a rejected key) is hidden behind the broken pipe.
+    assert events == [] and "h1" in outcomes.deferred and "h1" not in outcomes.collections
+    outcomes.defer_races = False
+    outcomes.on_event(
+        _event("runner_on_unreachable", {"msg": "root@x: Permission denied (publickey)."})
+    )
+    assert outcomes.collections["h1"].status is HostStatus.AUTH_FAILED and len(events) == 1
+
+
+def test_runner_env_can_turn_pipelining_off(tmp_path: Path) -> None:
+    env = runner_env(tmp_path, CollectOptions(inventory=Path("i")), pipelining=False)
+    assert env["ANSIBLE_PIPELINING"] == "False"
+
+
+def test_a_failed_task_that_returned_a_document_keeps_its_facts() -> None:
+    outcomes, _ = _outcomes()
+    outcomes.on_event(_event("runner_on_failed", {"msg": "non-zero return code", "verify_raw": {}}))
+    collection = outcomes.collections["h1"]
+    assert collection.status is HostStatus.REACHABLE and collection.facts is not None
+    assert collection.facts.probe_errors["collection"] == "non-zero return code"

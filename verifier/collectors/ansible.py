@@ -1,4 +1,4 @@
-"""Collect Linux facts with one ansible-runner run of playbooks/collect_linux.yml.
+"""Collect facts with one ansible-runner run of a platform's collection playbook.
 
 The only module that imports ansible_runner. The inventory file itself is handed to
 ansible-playbook, so credentials never pass through this process. Per-host outcomes come from
@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,20 +23,55 @@ from verifier.collectors.base import CollectOptions
 from verifier.collectors.failures import classify, one_line
 from verifier.errors import CollectorError
 from verifier.events import EventSink, HostCollected
-from verifier.facts.linux import normalize
+from verifier.facts import linux
 from verifier.models import Collection, FactSet, Host, HostStatus, Platform
 from verifier.resources import playbooks_dir
 
-PLAYBOOK = "collect_linux.yml"
 _HOST_OUTCOMES = ("runner_on_ok", "runner_on_failed", "runner_on_unreachable")
+# Ansible's ssh plugin raises this when ssh exits while pipelined module input is being written:
+# an auth failure races the write, and the real cause is lost. The host is retried once without
+# pipelining, where the first command carries no input and ssh's own error comes through.
+_PIPELINING_RACE = "Data could not be sent to remote host"
 
 
-def runner_env(private_dir: Path, options: CollectOptions) -> dict[str, str]:
+@dataclass(frozen=True)
+class PlaybookSpec:
+    """One platform's collection playbook and how to read a host's task result."""
+
+    platform: Platform
+    playbook: str
+    # The raw facts document in a task result, or None when the result carries none.
+    raw_document: Callable[[Mapping[str, Any]], Any]
+    normalize: Callable[[Any, date], tuple[dict[str, Any], dict[str, str]]]
+    missing_document: str  # the host error when an ok result carries no document
+
+
+def _linux_document(res: Mapping[str, Any]) -> Any:
+    raw = res.get("verify_raw")
+    return raw if isinstance(raw, Mapping) else None
+
+
+def _linux_normalize(raw: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    return linux.normalize(dict(raw), today=today)
+
+
+LINUX = PlaybookSpec(
+    platform=Platform.LINUX,
+    playbook="collect_linux.yml",
+    raw_document=_linux_document,
+    normalize=_linux_normalize,
+    missing_document="the collection module returned no facts document (verify_raw)",
+)
+
+
+def runner_env(
+    private_dir: Path, options: CollectOptions, pipelining: bool = True
+) -> dict[str, str]:
     """Environment for ansible-playbook: fast (pipelining), quiet, confined to private_dir."""
     venv_bin = str(Path(sys.executable).parent)
     return {
         "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
-        "ANSIBLE_PIPELINING": "True",
+        "ANSIBLE_PIPELINING": str(pipelining),
         "ANSIBLE_TIMEOUT": str(options.connect_timeout),
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "ANSIBLE_NOCOLOR": "True",
@@ -54,44 +89,53 @@ def runner_env(private_dir: Path, options: CollectOptions) -> dict[str, str]:
 class _Outcomes:
     """Per-host outcomes gathered from runner events while the run goes on."""
 
+    spec: PlaybookSpec
     hosts: Mapping[str, Host]
     emit: EventSink
     today: date
     collections: dict[str, Collection] = field(default_factory=dict)
+    # Hosts that hit the pipelining race; held back (not emitted) until the retry.
+    deferred: dict[str, Collection] = field(default_factory=dict)
+    defer_races: bool = True
 
     def on_event(self, event: Mapping[str, Any]) -> bool:
         kind = event.get("event", "")
         data = event.get("event_data") or {}
         host = self.hosts.get(str(data.get("host", "")))
-        if host is not None and kind in (
-            "runner_on_ok",
-            "runner_on_failed",
-            "runner_on_unreachable",
-        ):
+        if host is not None and kind in _HOST_OUTCOMES:
             self._record(host, kind, data.get("res") or {})
         return False  # do not write events (they hold collected facts) to the artifact dir
 
     def _record(self, host: Host, kind: str, res: Mapping[str, Any]) -> None:
-        if kind == "runner_on_ok" and isinstance(res.get("verify_raw"), Mapping):
-            collection = self._normalized(host, res["verify_raw"])
+        raw = self.spec.raw_document(res)
+        message = one_line(str(res.get("msg") or res.get("stderr") or "no message"))
+        if raw is not None:
+            # A failed task that still returned a document (a script that died half-way)
+            # keeps what it collected; the failure is recorded as that host's probe error.
+            failure = "" if kind == "runner_on_ok" else message
+            collection = self._normalized(host, raw, failure)
         elif kind == "runner_on_ok":
-            message = "the collection module returned no facts document (verify_raw)"
-            collection = Collection(host=host, status=HostStatus.ERROR, message=message)
+            collection = Collection(host, HostStatus.ERROR, message=self.spec.missing_document)
+        elif self.defer_races and _PIPELINING_RACE in str(res.get("msg", "")):
+            self.deferred[host.name] = Collection(host, HostStatus.UNREACHABLE, message=message)
+            return
         else:
-            message = one_line(str(res.get("msg") or res.get("stderr") or "no message"))
             status = classify(kind == "runner_on_unreachable", message)
             collection = Collection(host=host, status=status, message=message)
         self.collections[host.name] = collection
         self.emit(HostCollected(collection))
 
-    def _normalized(self, host: Host, raw: Mapping[str, Any]) -> Collection:
+    def _normalized(self, host: Host, raw: Any, failure: str) -> Collection:
         try:
-            facts, probe_errors = normalize(dict(raw), today=self.today)
+            facts, probe_errors = self.spec.normalize(raw, self.today)
         except Exception as exc:  # garbage from one host is that host's error, not the run's
-            return Collection(host, HostStatus.ERROR, message=f"could not read facts: {exc}")
+            message = f"could not read facts: {one_line(str(exc))}"
+            return Collection(host, HostStatus.ERROR, message=message)
+        if failure:
+            probe_errors = {**probe_errors, "collection": failure}
         factset = FactSet(
             host=host.name,
-            platform=Platform.LINUX,
+            platform=self.spec.platform,
             collected_at=datetime.now(UTC).isoformat(timespec="seconds"),
             collector="ansible",
             facts=facts,
@@ -100,47 +144,69 @@ class _Outcomes:
         return Collection(host=host, status=HostStatus.REACHABLE, facts=factset)
 
 
+@dataclass(frozen=True)
 class AnsibleCollector:
-    name = "ansible"
+    spec: PlaybookSpec = LINUX
+    name: str = "ansible"
 
     def collect(self, hosts: Sequence[Host], options: CollectOptions, emit: EventSink) -> None:
-        import ansible_runner
-
-        playbook = playbooks_dir() / PLAYBOOK
+        playbook = playbooks_dir() / self.spec.playbook
         if not playbook.is_file():
             raise CollectorError(f"{playbook}: collection playbook missing from the installation")
-        outcomes = _Outcomes({h.name: h for h in hosts}, emit, date.today())
-        private_dir = Path(tempfile.mkdtemp(prefix="verify-"))
-        try:
-            limit_file = private_dir / "limit"
-            limit_file.write_text("\n".join(h.name for h in hosts) + "\n", encoding="utf-8")
-            cmdline = []
-            if options.vault_password_file is not None:
-                cmdline += ["--vault-password-file", str(options.vault_password_file.resolve())]
-            runner = ansible_runner.run(
-                private_data_dir=str(private_dir),
-                playbook=str(playbook),
-                inventory=str(options.inventory.resolve()),
-                limit=f"@{limit_file}",
-                forks=options.forks,
-                envvars=runner_env(private_dir, options),
-                extravars={"verify_task_timeout": options.task_timeout},
-                cmdline=" ".join(cmdline) or None,
-                event_handler=outcomes.on_event,
-                cancel_callback=options.cancel.is_set,
-                quiet=True,
-                rotate_artifacts=1,
-            )
-            failure = _run_failure(runner)
-        finally:
-            close_control_masters(private_dir / "cp")
-            shutil.rmtree(private_dir, ignore_errors=True)
+        outcomes = _Outcomes(self.spec, {h.name: h for h in hosts}, emit, date.today())
+        failure = _run_playbook(playbook, hosts, options, outcomes, pipelining=True)
+        if outcomes.deferred and not options.cancel.is_set():
+            retry = [h for h in hosts if h.name in outcomes.deferred]
+            first_try = dict(outcomes.deferred)
+            outcomes.defer_races = False
+            _run_playbook(playbook, retry, options, outcomes, pipelining=False)
+            for name, collection in first_try.items():
+                if name not in outcomes.collections:
+                    outcomes.collections[name] = collection
+                    emit(HostCollected(collection))
         missing = [h for h in hosts if h.name not in outcomes.collections]
         for host in missing:
             # ansible-playbook stopped before reaching this host: say why, never leave it blank.
             reason = "run interrupted" if options.cancel.is_set() else failure
             collection = Collection(host, HostStatus.ERROR, message=reason or "no result for host")
             emit(HostCollected(collection))
+
+
+def _run_playbook(
+    playbook: Path,
+    hosts: Sequence[Host],
+    options: CollectOptions,
+    outcomes: _Outcomes,
+    pipelining: bool,
+) -> str:
+    """One ansible-runner run over `hosts`; returns why it failed as a whole, if it did."""
+    import ansible_runner
+
+    private_dir = Path(tempfile.mkdtemp(prefix="verify-"))
+    try:
+        limit_file = private_dir / "limit"
+        limit_file.write_text("\n".join(h.name for h in hosts) + "\n", encoding="utf-8")
+        cmdline = []
+        if options.vault_password_file is not None:
+            cmdline += ["--vault-password-file", str(options.vault_password_file.resolve())]
+        runner = ansible_runner.run(
+            private_data_dir=str(private_dir),
+            playbook=str(playbook),
+            inventory=str(options.inventory.resolve()),
+            limit=f"@{limit_file}",
+            forks=options.forks,
+            envvars=runner_env(private_dir, options, pipelining),
+            extravars={"verify_task_timeout": options.task_timeout},
+            cmdline=" ".join(cmdline) or None,
+            event_handler=outcomes.on_event,
+            cancel_callback=options.cancel.is_set,
+            quiet=True,
+            rotate_artifacts=1,
+        )
+        return _run_failure(runner)
+    finally:
+        close_control_masters(private_dir / "cp")
+        shutil.rmtree(private_dir, ignore_errors=True)
 
 
 def close_control_masters(control_dir: Path) -> None:
