@@ -171,7 +171,7 @@ def test_rocky_without_a_package_manager_is_unknown_not_pass(full_run: Run) -> N
 
 
 def test_fleet_check_flags_two_security_platforms(full_run: Run) -> None:
-    check = "linux.fleet.security_agent_uniform"
+    check = "fleet.security_agent_uniform"
     assert full_run.status("files-debian", check) == "fail"
     assert full_run.status("erp-rocky", check) == "fail"
     assert full_run.status("legacy-ubuntu", check) == "skipped"  # no agent at all: its own check
@@ -198,7 +198,7 @@ def test_only_unreachable_hosts_exit_3(lab_network: lab.Lab, tmp_path: Path) -> 
 def test_console_report(lab_network: lab.Lab, tmp_path: Path) -> None:
     run = run_verify(lab_network.inventory_path, tmp_path, "--limit", "legacy-ubuntu")
     assert run.returncode == 1
-    assert "msp-standard@1.0.0" in run.stdout
+    assert "msp-standard@1.1.0" in run.stdout
     assert "CRITICAL linux.os.supported" in run.stdout
     assert 'expected eq "supported"  actual "eol"' in run.stdout
     assert "Traceback" not in run.stderr

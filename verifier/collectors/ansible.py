@@ -23,7 +23,7 @@ from verifier.collectors.base import CollectOptions
 from verifier.collectors.failures import classify, one_line
 from verifier.errors import CollectorError
 from verifier.events import EventSink, HostCollected
-from verifier.facts import linux
+from verifier.facts import linux, windows
 from verifier.models import Collection, FactSet, Host, HostStatus, Platform
 from verifier.resources import playbooks_dir
 
@@ -62,6 +62,33 @@ LINUX = PlaybookSpec(
     normalize=_linux_normalize,
     missing_document="the collection module returned no facts document (verify_raw)",
 )
+
+
+def _windows_document(res: Mapping[str, Any]) -> Any:
+    stdout = res.get("stdout")
+    return stdout if isinstance(stdout, str) and stdout.strip() else None
+
+
+def _windows_normalize(raw: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    return windows.normalize(str(raw), today)
+
+
+WINDOWS = PlaybookSpec(
+    platform=Platform.WINDOWS,
+    playbook="collect_windows.yml",
+    raw_document=_windows_document,
+    normalize=_windows_normalize,
+    missing_document="the collection script printed nothing",
+)
+
+
+def _failure_message(res: Mapping[str, Any]) -> str:
+    msg = str(res.get("msg") or "")
+    stderr = str(res.get("stderr") or "").strip()
+    # `raw` says only "non-zero return code"; the reason is what the command wrote to stderr.
+    if stderr and (not msg or msg == "non-zero return code"):
+        return one_line(f"exit code {res.get('rc')}: {stderr}")
+    return one_line(msg or stderr or "no message")
 
 
 def runner_env(
@@ -108,7 +135,7 @@ class _Outcomes:
 
     def _record(self, host: Host, kind: str, res: Mapping[str, Any]) -> None:
         raw = self.spec.raw_document(res)
-        message = one_line(str(res.get("msg") or res.get("stderr") or "no message"))
+        message = _failure_message(res)
         if raw is not None:
             # A failed task that still returned a document (a script that died half-way)
             # keeps what it collected; the failure is recorded as that host's probe error.

@@ -50,16 +50,22 @@ class UnsupportedCollector:
 CollectorFactory = Callable[[], Collector]
 
 
-def _ansible() -> Collector:
+def _ansible_linux() -> Collector:
     # Imported lazily: ansible_runner is only loaded when a run needs it.
-    from verifier.collectors.ansible import AnsibleCollector
+    from verifier.collectors.ansible import LINUX, AnsibleCollector
 
-    return AnsibleCollector()
+    return AnsibleCollector(LINUX)
+
+
+def _ansible_windows() -> Collector:
+    from verifier.collectors.ansible import WINDOWS, AnsibleCollector
+
+    return AnsibleCollector(WINDOWS)
 
 
 REGISTRY: dict[Platform, CollectorFactory] = {
-    Platform.LINUX: _ansible,
-    Platform.WINDOWS: lambda: UnsupportedCollector(Platform.WINDOWS),
+    Platform.LINUX: _ansible_linux,
+    Platform.WINDOWS: _ansible_windows,
     Platform.NETWORK: lambda: UnsupportedCollector(Platform.NETWORK),
 }
 
