@@ -72,22 +72,37 @@ def _line_in(error: BaseException | None, path: Path) -> int | None:
     return None
 
 
-def _vault_secrets(vault_password_file: Path | None) -> list[Any]:
+def _vault_secrets(vault_password_file: Path | None, loader: Any) -> list[Any]:
     if vault_password_file is None:
         return []
     from ansible.parsing.vault import get_file_vault_secret
 
     if not vault_password_file.is_file():
         raise InventoryError(f"{vault_password_file}: vault password file not found")
-    secret = get_file_vault_secret(filename=str(vault_password_file), loader=None)
+    secret = get_file_vault_secret(filename=str(vault_password_file), loader=loader)
     secret.load()
     return [("default", secret)]
 
 
-def load_hosts(
+def _activate_vault(secrets: list[Any]) -> None:
+    """ansible-core 2.19 decrypts vaulted values lazily, through a process-wide context that
+    its CLI sets up; do the same so templated host vars can be decrypted."""
+    if not secrets:
+        return
+    from ansible.parsing.vault import VaultSecretsContext
+
+    current = VaultSecretsContext.current(optional=True)
+    if current is None:
+        VaultSecretsContext.initialize(VaultSecretsContext(list(secrets)))
+    else:
+        current.secrets.extend(s for s in secrets if s not in current.secrets)
+
+
+def open_inventory(
     path: Path, limit: str | None = None, vault_password_file: Path | None = None
-) -> list[Host]:
-    """Hosts of the inventory at `path`, restricted to Ansible's `--limit` pattern."""
+) -> tuple[Any, Any, Any]:
+    """(InventoryManager, VariableManager, DataLoader) for `path`, with `--limit` applied.
+    Raises InventoryError with one line naming the file (and line) for anything unparsable."""
     if not path.exists():
         raise InventoryError(f"{path}: inventory not found")
     os.environ.setdefault("ANSIBLE_LOCALHOST_WARNING", "False")
@@ -100,7 +115,9 @@ def load_hosts(
     constants.INVENTORY_ANY_UNPARSED_IS_FAILED = True
     loader = DataLoader()
     try:
-        loader.set_vault_secrets(_vault_secrets(vault_password_file))
+        secrets = _vault_secrets(vault_password_file, loader)
+        loader.set_vault_secrets(secrets)
+        _activate_vault(secrets)
         with _captured_failures() as failures:
             try:
                 inventory = InventoryManager(loader=loader, sources=[str(path)])
@@ -108,7 +125,20 @@ def load_hosts(
                 raise InventoryError(_describe(path, failures)) from exc
         if limit:
             inventory.subset(limit)
-        variables = VariableManager(loader=loader, inventory=inventory)
+        return inventory, VariableManager(loader=loader, inventory=inventory), loader
+    except AnsibleError as exc:
+        first = str(getattr(exc, "message", exc)).splitlines()[0]
+        raise InventoryError(f"{path}: {first}") from exc
+
+
+def load_hosts(
+    path: Path, limit: str | None = None, vault_password_file: Path | None = None
+) -> list[Host]:
+    """Hosts of the inventory at `path`, restricted to Ansible's `--limit` pattern."""
+    from ansible.errors import AnsibleError
+
+    inventory, variables, _loader = open_inventory(path, limit, vault_password_file)
+    try:
         hosts = []
         for host in inventory.get_hosts():
             host_vars = variables.get_vars(host=host)
