@@ -19,8 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_up.add_argument(
         "--profile",
-        choices=lab.PROFILES,
-        help="start --count copies of this profile instead of the default set",
+        choices=(*lab.PROFILES, *lab.WINDOWS_PROFILES),
+        help="start --count copies of this profile (Linux or Windows) instead of the default set",
     )
     p_up.add_argument("--count", type=int, default=None, help="number of copies (with --profile)")
     p_up.add_argument("--timeout", type=float, default=180.0)
@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             for h in result.hosts.values():
                 print(
-                    f"  {h.name:<24} 127.0.0.1:{h.port:<6} {h.kind:<9} "
-                    f"{h.profile or '-':<11} {'reachable' if h.reachable else 'unreachable'}"
+                    f"  {h.name:<24} 127.0.0.1:{h.port:<6} {h.kind:<9} {h.connection:<6}"
+                    f"{h.profile or '-':<13} {'reachable' if h.reachable else 'unreachable'}"
                 )
         elif args.command == "down":
             lab.down(args.state_dir)

@@ -1,16 +1,17 @@
 """What a command run in a WinRS shell answers: the pluggable :data:`Handler`.
 
 The default handler knows a handful of commands (``hostname``, ``whoami``, ``cmd /c echo``,
-``powershell -EncodedCommand`` with trivial scripts); host profiles plug in their own later.
+``powershell -EncodedCommand`` with trivial scripts). Windows host profiles answer through
+:func:`lab.winrm.profile_handler.profile_handler`, which falls back to this one.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from lab.winrm.commands import encoded_script
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,6 @@ class CommandResult:
 
 Handler = Callable[[CommandRequest], CommandResult]
 
-_ENCODED_FLAGS = {"-encodedcommand", "-enc", "-ec", "-e", "/encodedcommand"}
-# PowerShell accepts any unambiguous prefix of -EncodedCommand.
 _WRITE_OUTPUT = re.compile(
     r"""^(?:write-output|write-host|echo)\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s*$""", re.I
 )
@@ -68,14 +67,11 @@ def _not_recognized_cmd(name: str) -> CommandResult:
 
 
 def _powershell_script(req: CommandRequest, argv: list[str]) -> str | None:
+    script = encoded_script(argv)
+    if script is not None:
+        return script
     for i, arg in enumerate(argv[:-1]):
-        low = arg.lower()
-        if low in _ENCODED_FLAGS or (len(low) > 2 and "-encodedcommand".startswith(low)):
-            try:
-                return base64.b64decode(argv[i + 1], validate=True).decode("utf-16-le")
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-        if low in ("-command", "-c") and argv[i + 1] == "-":
+        if arg.lower() in ("-command", "-c") and argv[i + 1] == "-":
             return req.stdin.decode("utf-8", "replace")
     return None
 

@@ -1,6 +1,8 @@
 """The WS-Management endpoint: a stdlib HTTP server per port, WinRS shells in memory.
 
-    python -m lab.winrm.server --listen 127.0.0.1:5985:Administrator:Passw0rd [...]
+    python -m lab.winrm.server --listen 127.0.0.1:5985:Administrator:Passw0rd[:PROFILE] [...]
+
+(the command line is ``lab/winrm/cli.py``).
 
 Per request: authenticate (Basic, or NTLM bound to the TCP connection as in HTTP.sys), decrypt
 an NTLM-sealed body, dispatch the SOAP action, seal the reply if the request was sealed.
@@ -8,12 +10,10 @@ an NTLM-sealed body, dispatch the SOAP action, seal the reply if the request was
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
+import datetime as dt
 import hmac
-import json
-import signal
 import sys
 import threading
 import uuid
@@ -21,10 +21,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from lab.winrm import soap
 from lab.winrm.handlers import CommandRequest, CommandResult, Handler, default_handler
+from lab.winrm.hostprofile import load_profile
 from lab.winrm.ntlm_http import (
     ENCRYPTED_CONTENT_TYPE,
     CredentialFile,
@@ -32,6 +34,7 @@ from lab.winrm.ntlm_http import (
     NtlmError,
     parse_authorization,
 )
+from lab.winrm.profile_handler import profile_handler
 
 MAX_BODY = 16 * 1024 * 1024
 AUTH_SCHEMES = frozenset({"basic", "ntlm"})
@@ -48,6 +51,38 @@ class Endpoint:
     hostname: str = "WIN-LAB"  # what `hostname` answers
     handler: Handler = default_handler
     auth: frozenset[str] = AUTH_SCHEMES  # subset of {"basic", "ntlm"}
+    name: str = ""  # for callers: the inventory host it serves
+    profile: str | None = None  # informational: the Windows profile its handler answers as
+
+
+def profile_endpoint(
+    profile: str | Path,
+    username: str,
+    password: str,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    auth: frozenset[str] = AUTH_SCHEMES,
+    hostname: str | None = None,
+    today: dt.date | None = None,
+    name: str = "",
+) -> Endpoint:
+    """A listener answering as a Windows host profile (``lab/winrm/profiles/<profile>``).
+
+    ``hostname`` overrides the profile's computer name; ``today`` shifts its recorded dates
+    (see :func:`lab.winrm.profile_handler.profile_handler`)."""
+    prof = load_profile(profile)
+    return Endpoint(
+        username=username,
+        password=password,
+        port=port,
+        host=host,
+        hostname=hostname or prof.hostname,
+        handler=profile_handler(prof, hostname, today),
+        auth=auth,
+        name=name or prof.name,
+        profile=prof.name,
+    )
 
 
 @dataclass
@@ -361,39 +396,7 @@ def start(endpoints: Sequence[Endpoint], verbose: bool = False) -> ServerHandle:
     return ServerHandle(servers)
 
 
-def parse_listen(spec: str, hostname: str = "WIN-LAB") -> Endpoint:
-    """``HOST:PORT:USER:PASSWORD`` (the password may contain ':')."""
-    parts = spec.split(":", 3)
-    if len(parts) != 4 or not parts[1].isdigit() or not parts[2]:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT:USER:PASSWORD, got {spec!r}")
-    host, port, user, password = parts
-    return Endpoint(username=user, password=password, port=int(port), host=host, hostname=hostname)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m lab.winrm.server",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ap.add_argument("--listen", action="append", required=True, metavar="HOST:PORT:USER:PASSWORD")
-    ap.add_argument("--hostname", default="WIN-LAB", help="computer name the commands report")
-    ap.add_argument("-v", "--verbose", action="store_true", help="log every request")
-    args = ap.parse_args(argv)
-    try:
-        endpoints = [parse_listen(s, args.hostname) for s in args.listen]
-    except argparse.ArgumentTypeError as exc:
-        ap.error(str(exc))
-    handle = start(endpoints, verbose=args.verbose)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    for r in handle.endpoints:  # one JSON line per listener: for scripts waiting on readiness
-        print(json.dumps({"url": r.url, "port": r.port, "user": r.endpoint.username}), flush=True)
-    stop.wait()
-    handle.stop()
-    return 0
-
-
 if __name__ == "__main__":
+    from lab.winrm.cli import main  # here, not on top: the CLI imports this module
+
     sys.exit(main())

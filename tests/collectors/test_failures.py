@@ -7,6 +7,7 @@ from verifier.models import HostStatus
 @pytest.mark.parametrize(
     ("unreachable", "message", "status"),
     [
+        (True, "ntlm: the specified credentials were rejected by the server", HostStatus.AUTH_FAILED),
         (
             True,
             "Failed to connect to the host via ssh: root@127.0.0.1: Permission denied (publickey).",

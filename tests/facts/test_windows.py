@@ -321,3 +321,25 @@ def test_backup_agent_from_software_and_services() -> None:
     facts, _ = normalize(output({"software": software, "services": services}), TODAY)
     assert facts["backup"] == {"agents": ["veeam"], "running": ["veeam"]}
     assert facts["software"]["installed"][0]["publisher"] == "Veeam Software Group GmbH"
+
+
+def test_antivirus_definition_updates_are_not_windows_updates() -> None:
+    history = {
+        "total": 2,
+        "items": [
+            {
+                "date": "2026-11-22T03:00:00Z",
+                "title": "Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.421.1.0)",
+                "operation": 1,
+                "result_code": 2,
+            },
+            {
+                "date": "2026-10-15T03:00:00Z",
+                "title": "2026-10 Cumulative Update for Windows 11 (KB5066000)",
+                "operation": 1,
+                "result_code": 2,
+            },
+        ],
+    }
+    facts, _ = normalize(output({"hotfixes": {"items": []}, "update_history": history}), TODAY)
+    assert facts["updates"]["last_update"] == "2026-10-15T03:00:00Z"

@@ -6,57 +6,17 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 import lab
+from tests.integration.verify_run import CANARIES, VERIFY, Run, run_verify
+from verifier.inventory.loader import load_hosts
 from verifier.reporters.json_report import SCHEMA_PATH
 
 pytestmark = pytest.mark.integration
-
-VERIFY = [sys.executable, "-m", "verifier"]
-CANARIES = (lab.CANARY_PASSWORD, lab.CANARY_BECOME_PASSWORD)
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    report: dict[str, Any]
-    workdir: Path
-
-    def host(self, name: str) -> dict[str, Any]:
-        return next(h for h in self.report["hosts"] if h["name"] == name)
-
-    def status(self, host: str, check: str) -> str:
-        return next(c["status"] for c in self.host(host)["checks"] if c["id"] == check)
-
-    def result(self, host: str, check: str) -> dict[str, Any]:
-        return next(c for c in self.host(host)["checks"] if c["id"] == check)
-
-
-def run_verify(inventory: Path, workdir: Path, *args: str) -> Run:
-    workdir.mkdir(parents=True, exist_ok=True)
-    env = lab.ansible_env(workdir / "ansible", Path(sys.executable).parent)
-    proc = subprocess.run(
-        [*VERIFY, "baseline", "-i", str(inventory), "--timeout", "5",
-         "-o", str(workdir / "report.json"), *args],
-        capture_output=True, text=True, env=env, cwd=workdir, timeout=600,
-    )
-    report = json.loads((workdir / "report.json").read_text(encoding="utf-8"))
-    return Run(proc.returncode, proc.stdout, proc.stderr, report, workdir)
-
-
-@pytest.fixture(scope="module")
-def full_run(lab_network: lab.Lab, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_verify(
-        lab_network.inventory_path, tmp_path_factory.mktemp("full"), "--format", "json"
-    )
 
 
 def test_exit_code_is_1_when_checks_fail(full_run: Run) -> None:
@@ -64,11 +24,13 @@ def test_exit_code_is_1_when_checks_fail(full_run: Run) -> None:
     assert json.loads(full_run.stdout) == full_run.report
 
 
-def test_report_matches_its_schema(full_run: Run) -> None:
+def test_report_matches_its_schema(full_run: Run, lab_network: lab.Lab) -> None:
     jsonschema.validate(full_run.report, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     assert full_run.report["baseline"]["name"] == "msp-standard"
-    assert full_run.report["summary"]["hosts"] == 7
-    assert full_run.report["summary"]["hosts_reachable"] == 3
+    # Every inventory host is in the report, each exactly once.
+    names = [h["name"] for h in full_run.report["hosts"]]
+    assert sorted(names) == sorted(h.name for h in load_hosts(lab_network.inventory_path))
+    assert full_run.report["summary"]["hosts"] == len(names)
 
 
 @pytest.mark.parametrize(
@@ -198,7 +160,7 @@ def test_only_unreachable_hosts_exit_3(lab_network: lab.Lab, tmp_path: Path) -> 
 def test_console_report(lab_network: lab.Lab, tmp_path: Path) -> None:
     run = run_verify(lab_network.inventory_path, tmp_path, "--limit", "legacy-ubuntu")
     assert run.returncode == 1
-    assert "msp-standard@1.1.0" in run.stdout
+    assert "msp-standard@1.2.0" in run.stdout
     assert "CRITICAL linux.os.supported" in run.stdout
     assert 'expected eq "supported"  actual "eol"' in run.stdout
     assert "Traceback" not in run.stderr
@@ -211,9 +173,23 @@ def test_interrupted_run_writes_partial_report(lab_network: lab.Lab, tmp_path: P
     env = lab.ansible_env(tmp_path / "ansible", Path(sys.executable).parent)
     report = tmp_path / "report.json"
     proc = subprocess.Popen(
-        [*VERIFY, "baseline", "-i", str(lab_network.inventory_path), "--limit",
-         "files-debian:blackhole", "--timeout", "120", "-o", str(report)],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *VERIFY,
+            "baseline",
+            "-i",
+            str(lab_network.inventory_path),
+            "--limit",
+            "files-debian:blackhole",
+            "--timeout",
+            "120",
+            "-o",
+            str(report),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
     time.sleep(15)  # files-debian is long collected; blackhole waits 120 s for a banner

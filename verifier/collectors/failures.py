@@ -8,7 +8,9 @@ from verifier.models import HostStatus
 
 _AUTH = re.compile(
     r"permission denied|authentication failed|invalid/incorrect password|incorrect password"
-    r"|incorrect sudo password|missing sudo password|incorrect su password|no authentication",
+    r"|incorrect sudo password|missing sudo password|incorrect su password|no authentication"
+    # Ansible's winrm plugin: "<transport>: the specified credentials were rejected by the server"
+    r"|credentials were rejected",
     re.IGNORECASE,
 )
 _TIMEOUT = re.compile(r"timed out|timeout", re.IGNORECASE)

@@ -290,6 +290,12 @@ def _license(lic: Mapping[str, Any]) -> Facts:
     return out
 
 
+# Defender/MSE definition updates: KB2267602 (Defender), KB2461484 (MSE), KB915597 (Defender on
+# Windows 7/8), KB4052623 (Defender platform), and their generic titles.
+_SIGNATURE_UPDATE = re.compile(
+    r"KB2267602|KB2461484|KB915597|KB4052623|Security Intelligence Update|Definition Update",
+    re.IGNORECASE,
+)
 _QFE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y%m%d", "%Y-%m-%d")
 
 
@@ -326,7 +332,10 @@ def _updates(
                 installs.append((when, str(item.get("id") or "")))
     if history is not None:
         for item in _items(history):
-            # Operation 1 = installation; ResultCode 2/3 = succeeded (with errors).
+            # Operation 1 = installation; ResultCode 2/3 = succeeded (with errors). Antivirus
+            # definition updates arrive daily and say nothing about Windows patches.
+            if _SIGNATURE_UPDATE.search(str(item.get("title") or "")):
+                continue
             if _int(item.get("operation")) == 1 and _int(item.get("result_code")) in (2, 3):
                 when = _when(item.get("date"))
                 if when is not None:

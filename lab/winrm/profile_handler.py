@@ -1,0 +1,60 @@
+"""A :data:`Handler` that answers as one Windows host profile would.
+
+- verify's collection command (the loader around ``verify_windows_facts.ps1``, recognised by
+  the script's ``# verify-windows-facts v1`` first line): the profile's recorded stdout (CRLF),
+  stderr and exit code;
+- Ansible's module exec wrapper: ``win_ping`` / ``setup`` as the real modules answer, or the
+  bootstrap wrapper's own failure below PowerShell 5.1 (:mod:`lab.winrm.modules`);
+- anything else: :func:`lab.winrm.handlers.default_handler`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from lab.winrm import modules
+from lab.winrm.commands import encoded_script, is_exec_wrapper, module_call, verify_collection
+from lab.winrm.handlers import CommandRequest, CommandResult, Handler, default_handler
+from lab.winrm.hostprofile import RECORDED_ON, WindowsProfile, load_profile
+from lab.winrm.timeshift import days_between, shift_text
+
+
+def profile_handler(
+    profile: str | Path | WindowsProfile,
+    hostname: str | None = None,
+    today: dt.date | None = None,
+) -> Handler:
+    """Answer as ``profile`` (a name, a profile directory, or a loaded profile).
+
+    ``hostname`` renames the host everywhere in its output (copies of one profile in one lab
+    must not share a computer name). ``today`` moves every recorded timestamp by
+    ``today - RECORDED_ON`` days, so ages stay as recorded; None serves the recording as is.
+    """
+    prof = profile if isinstance(profile, WindowsProfile) else load_profile(profile)
+    name = hostname or prof.hostname
+    days = days_between(RECORDED_ON, today)
+    text = prof.collect_stdout.decode("utf-8")
+    if name != prof.hostname:
+        text = text.replace(prof.hostname, name)
+    collected = CommandResult(
+        stdout=shift_text(text, days).encode("utf-8"),
+        stderr=prof.collect_stderr,
+        exit_code=prof.collect_exit_code,
+    )
+
+    def handle(req: CommandRequest) -> CommandResult:
+        argv = req.argv
+        if argv and argv[0].lower().removesuffix(".exe") in ("powershell", "pwsh"):
+            script = encoded_script(argv)
+            if script is not None and verify_collection(script) is not None:
+                return collected
+            if script is not None and is_exec_wrapper(script):
+                if not prof.modern_powershell:  # the wrapper's first statement, before stdin
+                    return modules.OLD_POWERSHELL
+                call = module_call(req.stdin)
+                if call is not None:
+                    return modules.answer(prof, call, name, req.username, days=days)
+        return default_handler(req)
+
+    return handle
