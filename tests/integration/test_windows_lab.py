@@ -3,10 +3,13 @@ encryption and Basic) against the lab's WS-Management endpoint serving recorded 
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import pytest
 
 import lab
-from tests.integration.verify_run import Run
+from tests.integration.verify_run import Run, run_verify
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +117,26 @@ def test_no_windows_password_anywhere(full_run: Run, lab_network: lab.Lab) -> No
     texts += [p.read_text(errors="replace") for p in full_run.workdir.rglob("*") if p.is_file()]
     for text in texts:
         assert lab.CANARY_PASSWORD not in text
+
+
+def test_psrp_hosts_go_through_ansibles_psrp_plugin(tmp_path: Path) -> None:
+    # No PSRP endpoint in the lab: a closed loopback port shows the plugin is wired in and a
+    # failure is a host status, never a pass.
+    inventory = tmp_path / "psrp.yml"
+    inventory.write_text(
+        "all:\n  hosts:\n    ps1: {ansible_connection: psrp, ansible_host: 127.0.0.1, "
+        f"ansible_port: {_closed_port()}, ansible_user: u, ansible_password: pw, "
+        "ansible_psrp_protocol: http}\n",
+        encoding="utf-8",
+    )
+    run = run_verify(inventory, tmp_path / "run")
+    assert run.returncode == 3
+    host = run.host("ps1")
+    assert host["platform"] == "windows" and host["status"] == "unreachable"
+    assert "PSRP" in host["message"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
