@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+import lab.netsim as netsim
 from lab.profiles import PROFILES, build_dpkg_status, get_profile, host_spec, write_apt_repos
 from lab.winrm.hostprofile import load_profile as load_windows_profile
 from lab.winrm.hostprofile import profile_names as _windows_profile_names
@@ -427,8 +428,13 @@ def up(
     hosts: list[HostSpec] | None = None,
     inventory_path: Path | None = None,
     timeout: float = 180.0,
+    network: bool | None = None,
 ) -> Lab:
     """Start the hosts, write the inventory, return once every sshd host answers SSH.
+
+    ``network`` (default: only with the default host set) also starts the network-device
+    simulators (``lab.netsim``: every profile plus a hanging and a wrong-password device) and
+    adds them, and one refused device, to the inventory's ``network`` groups.
 
     Refuses (LabError) if a lab is already running in ``state_dir``; leftovers of a dead lab
     are cleaned up first. On any failure everything started so far is torn down again.
@@ -437,6 +443,8 @@ def up(
         raise LabError("the lab needs root (namespaces, mounts, nftables)")
     t0 = time.monotonic()
     state_dir = Path(state_dir).resolve()
+    if network is None:
+        network = hosts is None
     hosts = default_hosts() if hosts is None else hosts
     names = [h.name for h in hosts]
     if len(set(names)) != len(names):
@@ -460,7 +468,7 @@ def up(
     }
     _write_state(state_dir, state)
     try:
-        return _up(state_dir, hosts, inventory_path, state, t0, timeout)
+        return _up(state_dir, hosts, inventory_path, state, t0, timeout, network)
     except BaseException:
         down(state_dir, remove=False)
         raise
@@ -473,6 +481,7 @@ def _up(
     state: dict[str, Any],
     t0: float,
     timeout: float,
+    network: bool = False,
 ) -> Lab:
     deadline = t0 + timeout
     keys = state_dir / "keys"
@@ -654,6 +663,8 @@ def _up(
         groups["windows_unreachable"] = {
             "hosts": {n: lh.vars for n, lh in win.items() if not lh.reachable}
         }
+    if network:
+        groups.update(_network_groups(_start_netsim(state_dir, state, deadline)))
     inventory = {"all": {"children": groups}}
     inventory_path.parent.mkdir(parents=True, exist_ok=True)
     inventory_path.write_text(INVENTORY_HEADER + yaml.safe_dump(inventory, sort_keys=False))
@@ -777,6 +788,93 @@ def _start_winrm(
     return {str(k): int(v) for k, v in json.loads(ports_file.read_text()).items()}
 
 
+NETWORK_OS = {
+    "cisco_ios": "cisco.ios.ios",
+    "cisco_asa": "cisco.asa.asa",
+    "fortinet": "fortinet.fortios.fortios",
+    "juniper_junos": "junipernetworks.junos.junos",
+    "arista_eos": "arista.eos.eos",
+    "mikrotik_routeros": "community.routeros.routeros",
+}
+
+
+def _start_netsim(state_dir: Path, state: dict[str, Any], deadline: float) -> list[dict[str, Any]]:
+    """Start ``python -m lab.netsim --all-profiles --extras``; its devices, once listening."""
+    out = state_dir / "logs" / "netsim.out"
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
+    netsim_dir = state_dir / "netsim"
+    netsim_dir.mkdir(exist_ok=True)
+    with open(out, "wb") as stdout, open(state_dir / "logs" / "netsim.log", "ab") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lab.netsim",
+                "--all-profiles",
+                "--extras",
+                "--state-dir",
+                str(netsim_dir),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=log,
+            start_new_session=True,
+            cwd="/",
+            env=env,
+        )
+    state["netsim_pid"] = proc.pid
+    _write_state(state_dir, state)
+    expected = len(netsim.lab_devices(extras=True))
+    while True:
+        lines = [ln for ln in out.read_text().splitlines() if ln.strip()]
+        if len(lines) >= expected:
+            return [json.loads(ln) for ln in lines]
+        if proc.poll() is not None:
+            log_text = (state_dir / "logs" / "netsim.log").read_text(errors="replace")
+            raise LabError(f"network simulator died: {log_text}")
+        if time.monotonic() > deadline:
+            raise LabError("timed out waiting for the network simulators")
+        time.sleep(0.05)
+
+
+def _network_groups(devices: list[dict[str, Any]]) -> dict[str, Any]:
+    """Inventory groups for the simulated devices: `network` (answering with their profile's
+    credentials) and `network_unreachable` (hangs after login, wrong password, refused)."""
+    reachable: dict[str, Any] = {}
+    broken: dict[str, Any] = {}
+    for device in devices:
+        name = str(device["name"])
+        base = {"hang-sw": "core-sw", "wrong-pw-rtr": "branch-rtr"}.get(name, name)
+        profile = netsim.PROFILES[base]
+        entry: dict[str, Any] = {
+            "ansible_host": "127.0.0.1",
+            "ansible_port": int(device["port"]),
+            "ansible_user": profile.username,
+            "ansible_password": profile.password,
+            "ansible_network_os": NETWORK_OS[str(device["platform"])],
+            "verify_class": "firewall"
+            if device["platform"] in ("cisco_asa", "fortinet")
+            else "network",
+        }
+        if profile.enable_password:
+            entry["ansible_become_password"] = profile.enable_password
+        (reachable if name == base else broken)[name] = entry
+    refused = dict(reachable["core-sw"], ansible_port=_reserved_port())
+    broken["net-refused"] = refused
+    return {"network": {"hosts": reachable}, "network_unreachable": {"hosts": broken}}
+
+
+def _reserved_port() -> int:
+    """A loopback port nothing listens on (bound and closed: the kernel will not reuse it
+    at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def down(state_dir: Path = DEFAULT_STATE_DIR, remove: bool = True) -> None:
     """Stop every process of the lab in ``state_dir`` and delete the state dir (and the
     inventory written by ``up``). Namespaces and their mounts vanish with their processes."""
@@ -786,7 +884,7 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, remove: bool = True) -> None:
     try:
         state = json.loads(_state_file(state_dir).read_text())
         inventory = state.get("inventory_path")
-        for daemon in ("supervisor_pid", "winrm_pid"):
+        for daemon in ("supervisor_pid", "winrm_pid", "netsim_pid"):
             if state.get(daemon):
                 pids.add(state[daemon])
         for h in state.get("hosts", {}).values():

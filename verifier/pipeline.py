@@ -13,7 +13,7 @@ from verifier.baselines.loader import load as load_baseline
 from verifier.checks.engine import evaluate
 from verifier.collectors.base import CollectOptions, collector_for
 from verifier.collectors.failures import one_line
-from verifier.errors import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK
+from verifier.errors import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, InventoryError
 from verifier.events import (
     CollectionFinished,
     CollectionStarted,
@@ -44,6 +44,7 @@ class RunRequest:
     connect_timeout: int = 15
     task_timeout: int = 300
     vault_password_file: Path | None = None
+    capture_dir: Path | None = None
 
 
 def _now() -> str:
@@ -117,11 +118,60 @@ def run_baseline(
         connect_timeout=request.connect_timeout,
         task_timeout=request.task_timeout,
         vault_password_file=request.vault_password_file,
+        capture_dir=request.capture_dir,
     )
     emit(CollectionStarted(total=len(hosts)))
     collections, interrupted = collect(hosts, options, emit)
     emit(CollectionFinished())
     return evaluate_run(baseline, request.inventory, collections, started, today, interrupted)
+
+
+def capture_network(request: RunRequest, emit: EventSink = ignore) -> tuple[list[Collection], bool]:
+    """`verify collect`: save the network devices' outputs under request.capture_dir."""
+    if request.capture_dir is None:
+        raise ValueError("capture_network needs a capture_dir")
+    hosts = load_hosts(request.inventory, request.limit, request.vault_password_file)
+    devices = [h for h in hosts if h.platform is Platform.NETWORK]
+    if not devices:
+        raise InventoryError(f"{request.inventory}: no network devices to capture")
+    request.capture_dir.mkdir(parents=True, exist_ok=True)
+    options = CollectOptions(
+        inventory=request.inventory,
+        forks=request.forks,
+        connect_timeout=request.connect_timeout,
+        task_timeout=request.task_timeout,
+        vault_password_file=request.vault_password_file,
+        capture_dir=request.capture_dir,
+    )
+    emit(CollectionStarted(total=len(devices)))
+    collections, interrupted = collect(devices, options, emit)
+    emit(CollectionFinished())
+    return collections, interrupted
+
+
+def run_from_captures(
+    captures_dir: Path,
+    baseline_spec: str | None = None,
+    emit: EventSink = ignore,
+    today: date | None = None,
+) -> RunResult:
+    """Evaluate saved device outputs (verify collect, or sent by a client) with no connection."""
+    from verifier.collectors.captures import read_captures
+    from verifier.collectors.network import collection_from_outputs
+
+    baseline = load_baseline(baseline_spec)
+    captures = read_captures(captures_dir)
+    started = _now()
+    emit(CollectionStarted(total=len(captures)))
+    collections = []
+    for capture in captures:
+        collection = collection_from_outputs(
+            capture.host, capture.platform, capture.outputs, today or date.today(), "captures"
+        )
+        collections.append(collection)
+        emit(HostCollected(collection))
+    emit(CollectionFinished())
+    return evaluate_run(baseline, captures_dir, collections, started, today)
 
 
 def evaluate_run(

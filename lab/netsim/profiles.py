@@ -59,7 +59,7 @@ _ALL = (
         username="netops",
         password="CANARY-pw-core-sw",
         enable_password="CANARY-enable-core-sw",
-        description="Catalyst 9300-48P, IOS-XE 17.9.4a, core switch",
+        description="Catalyst 9300-48P, IOS-XE 17.12.4, core switch",
         findings=(),
         secrets=(
             "$9$CANARYcoreswEn$D2pfYP/hy8JsKvXF7LQdG7TmqnjjnmQ846vD7wIPlnD",
@@ -69,7 +69,7 @@ _ALL = (
         expected={
             "os.vendor": "cisco",
             "os.name": "ios-xe",
-            "os.version": "17.9.4a",
+            "os.version": "17.12.4",
             "hostname": "core-sw",
             "hardware.model": "C9300-48P",
             "hardware.serial": "FOC2417X0TZ",
@@ -139,7 +139,7 @@ _ALL = (
         username="netops",
         password="CANARY-pw-dc-asa",
         enable_password="CANARY-enable-dc-asa",
-        description="Firepower 1140 in ASA mode, ASA 9.18(4)22, data-centre firewall",
+        description="Firepower 1140 in ASA mode, ASA 9.20(3)7, data-centre firewall",
         findings=("unsaved configuration (running differs from startup)",),
         secrets=(
             "$sha512$5000$CANARYdcasaEn5tv$rDUYymQy44clBK3AhR27Vg==",
@@ -149,7 +149,7 @@ _ALL = (
         expected={
             "os.vendor": "cisco",
             "os.name": "asa",
-            "os.version": "9.18(4)22",
+            "os.version": "9.20(3)7",
             "hostname": "dc-asa",
             "hardware.model": "FPR-1140",
             "hardware.serial": "JAD25170ABC",
@@ -172,7 +172,7 @@ _ALL = (
         username="netops",
         password="CANARY-pw-edge-fw",
         enable_password=None,
-        description="FortiGate-60F, FortiOS 7.2.8, branch edge firewall",
+        description="FortiGate-60F, FortiOS 7.4.8, branch edge firewall",
         findings=(),
         secrets=(
             "CANARY-snmp-edge-fw",
@@ -184,7 +184,7 @@ _ALL = (
         expected={
             "os.vendor": "fortinet",
             "os.name": "fortios",
-            "os.version": "7.2.8",
+            "os.version": "7.4.8",
             "hostname": "edge-fw",
             "hardware.model": "FortiGate-60F",
             "hardware.serial": "FGT60FTK21012345",
@@ -245,7 +245,7 @@ _ALL = (
         username="netops",
         password="CANARY-pw-wan-junos",
         enable_password=None,
-        description="SRX300, Junos 22.4R3-S2.11, WAN edge",
+        description="SRX300, Junos 23.4R2-S3.9, WAN edge",
         findings=("J-Web over plain HTTP on ge-0/0/1.0",),
         secrets=(
             "$6$CANARYrt$x35659syFqqUsDr73x/4OcM2sNI3gOHKsmCDpv/ORpnCX3lQNwx.LSFe8.mH4rj3y3AlQSQ"
@@ -259,7 +259,7 @@ _ALL = (
         expected={
             "os.vendor": "juniper",
             "os.name": "junos",
-            "os.version": "22.4R3-S2.11",
+            "os.version": "23.4R2-S3.9",
             "hostname": "wan-junos",
             "hardware.serial": "CV4718AF0412",
             "config.unsaved": False,

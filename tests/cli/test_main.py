@@ -45,7 +45,9 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["baseline"], "Missing option '--inventory'"),
+        (["baseline"], "give exactly one of --inventory and --from-captures"),
+        (["collect", "-i", "x.yml"], "Missing option '--out'"),
+        (["baseline", "--from-captures", "nowhere"], "nowhere: capture folder not found"),
         (["baseline", "-i", "x.yml", "--forks", "0"], "Invalid value for '--forks'"),
         (["baseline", "-i", "x.yml", "--format", "xml"], "Invalid value for '--format'"),
         (["nonsense"], "No such command 'nonsense'"),

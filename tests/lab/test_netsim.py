@@ -259,7 +259,7 @@ def test_junos_root_starts_in_the_shell(sim: dict[str, RunningDevice]) -> None:
     conn = _connect(rd)
     try:
         assert conn.base_prompt == "root@wan-junos"
-        assert "Junos: 22.4R3-S2.11" in conn.send_command("show version")
+        assert "Junos: 23.4R2-S3.9" in conn.send_command("show version")
     finally:
         conn.disconnect()
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
 
 from verifier.cli.options import debug_option, format_option
 from verifier.cli.progress import CollectionProgress
-from verifier.pipeline import RunRequest, exit_code, run_baseline
+from verifier.models import RunResult
+from verifier.pipeline import RunRequest, exit_code, run_baseline, run_from_captures
 from verifier.reporters import console as console_report
 from verifier.reporters import json_report
 
@@ -25,9 +27,16 @@ def report_console() -> Console:
 @click.option(
     "--inventory",
     "-i",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path, dir_okay=True),
     help="Any inventory Ansible accepts (YAML, INI, directory with group_vars/host_vars).",
+)
+@click.option(
+    "--from-captures",
+    "captures",
+    default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Evaluate saved network device outputs (verify collect) instead of connecting.",
 )
 @click.option(
     "--baseline",
@@ -68,7 +77,8 @@ def report_console() -> Console:
 )
 @debug_option
 def baseline_command(
-    inventory: Path,
+    inventory: Path | None,
+    captures: Path | None,
     baseline: str | None,
     limit: str | None,
     forks: int,
@@ -78,7 +88,15 @@ def baseline_command(
     output: Path,
     vault_password_file: Path | None,
 ) -> None:
-    """Verify every host of INVENTORY against a baseline."""
+    """Verify every host of an inventory (or saved device outputs) against a baseline."""
+    if (inventory is None) == (captures is None):
+        raise click.UsageError("give exactly one of --inventory and --from-captures")
+    err = Console(stderr=True)
+    if captures is not None:
+        with CollectionProgress(err) as progress:
+            run = run_from_captures(captures, baseline, emit=progress)
+        _report(run, output_format, output)
+    assert inventory is not None
     request = RunRequest(
         inventory=inventory,
         baseline=baseline,
@@ -88,9 +106,12 @@ def baseline_command(
         task_timeout=task_timeout,
         vault_password_file=vault_password_file,
     )
-    err = Console(stderr=True)
     with CollectionProgress(err) as progress:
         run = run_baseline(request, emit=progress)
+    _report(run, output_format, output)
+
+
+def _report(run: RunResult, output_format: str, output: Path) -> NoReturn:
     if str(output) != "-":
         json_report.write(run, output)
     if output_format == "json":

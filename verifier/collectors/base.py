@@ -19,6 +19,8 @@ class CollectOptions:
     connect_timeout: int = 15
     task_timeout: int = 300
     vault_password_file: Path | None = None
+    # Where network collectors save each device's (redacted) command outputs, if anywhere.
+    capture_dir: Path | None = None
     # Set when the run is interrupted: collectors stop their work and report what they have.
     cancel: threading.Event = field(default_factory=threading.Event)
 
@@ -63,10 +65,16 @@ def _ansible_windows() -> Collector:
     return AnsibleCollector(WINDOWS)
 
 
+def _netmiko() -> Collector:
+    from verifier.collectors.network import NetmikoCollector
+
+    return NetmikoCollector()
+
+
 REGISTRY: dict[Platform, CollectorFactory] = {
     Platform.LINUX: _ansible_linux,
     Platform.WINDOWS: _ansible_windows,
-    Platform.NETWORK: lambda: UnsupportedCollector(Platform.NETWORK),
+    Platform.NETWORK: _netmiko,
 }
 
 

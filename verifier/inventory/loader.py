@@ -142,11 +142,13 @@ def load_hosts(
         hosts = []
         for host in inventory.get_hosts():
             host_vars = variables.get_vars(host=host)
-            groups = tuple(sorted(g.name for g in host.get_groups() if g.name != "all"))
+            groups = tuple(sorted(str(g.name) for g in host.get_groups() if g.name != "all"))
             platform = platform_of(host_vars)
             hosts.append(
                 Host(
-                    name=host.name,
+                    # str(): Ansible 2.19 hands out tagged str subclasses that yaml/json
+                    # serializers outside Ansible do not know.
+                    name=str(host.name),
                     address=str(host_vars.get("ansible_host") or host.name),
                     platform=platform,
                     device_class=device_class_of(host.name, host_vars, groups, platform),
