@@ -51,6 +51,7 @@ test: system-deps $(STAMP) lint
 bench: system-deps $(STAMP)
 	$(PY) bench/bench_linux.py --hosts 10 50
 	$(PY) bench/bench_windows.py --hosts 10 30
+	$(PY) bench/bench_network.py --devices 20 50
 
 lab-up: system-deps $(STAMP)
 	$(PY) -m lab up --inventory .lab/inventory.yml

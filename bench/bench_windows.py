@@ -31,12 +31,26 @@ def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict
         inventory = str(the_lab.inventory_path)
         report = work / f"report-{count}.json"
         setup_cmd = [
-            str(BIN / "ansible"), "all", "-i", inventory, "-m", "ansible.windows.setup",
-            "-f", str(forks),
+            str(BIN / "ansible"),
+            "all",
+            "-i",
+            inventory,
+            "-m",
+            "ansible.windows.setup",
+            "-f",
+            str(forks),
         ]
         verify_cmd = [
-            str(BIN / "verify"), "baseline", "-i", inventory, "-f", str(forks),
-            "--format", "json", "-o", str(report),
+            str(BIN / "verify"),
+            "baseline",
+            "-i",
+            inventory,
+            "-f",
+            str(forks),
+            "--format",
+            "json",
+            "-o",
+            str(report),
         ]
         setups, verifies = [], []
         for _ in range(repeat):
