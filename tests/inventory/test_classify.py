@@ -29,3 +29,10 @@ def test_class_precedence() -> None:
     assert device_class_of("h", {}, [], Platform.WINDOWS) == "workstation"
     with pytest.raises(InventoryError):
         device_class_of("h", {"verify_class": "x"}, [], Platform.LINUX)
+
+
+def test_firewall_platforms_default_to_firewall() -> None:
+    assert device_class_of("fw", {"ansible_network_os": "cisco.asa.asa"}, [], Platform.NETWORK) == "firewall"
+    assert device_class_of("fw", {"ansible_network_os": "fortios"}, [], Platform.NETWORK) == "firewall"
+    assert device_class_of("sw", {"ansible_network_os": "cisco.ios.ios"}, [], Platform.NETWORK) == "network"
+    assert device_class_of("sw", {"ansible_network_os": "cisco.asa.asa", "verify_class": "network"}, [], Platform.NETWORK) == "network"

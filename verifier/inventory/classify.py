@@ -58,4 +58,11 @@ def device_class_of(
     for group in sorted(groups):
         if group.lower() in GROUP_CLASSES:
             return GROUP_CLASSES[group.lower()]
+    network_os = str(variables.get("ansible_network_os") or "").lower()
+    if platform is Platform.NETWORK and any(f in network_os for f in _FIREWALL_OS):
+        return "firewall"
     return DEFAULT_CLASS[platform]
+
+
+# ansible_network_os values of firewall platforms (substring match covers the FQCN forms).
+_FIREWALL_OS = ("asa", "fortios", "panos", "sonicwall", "sonicos")
