@@ -35,6 +35,46 @@ class Sample:
     returncode: int
 
 
+@dataclass(frozen=True)
+class Row:
+    """One line of a benchmark table: medians of the reference and of verify, peak RSS."""
+
+    count: int
+    reference_s: float
+    verify_s: float
+    reference_rss_mb: float
+    verify_rss_mb: float
+
+    @property
+    def ratio(self) -> float:
+        return self.verify_s / self.reference_s
+
+
+def summarize(count: int, references: list[Sample], verifies: list[Sample]) -> Row:
+    return Row(
+        count=count,
+        reference_s=statistics.median(s.seconds for s in references),
+        verify_s=statistics.median(s.seconds for s in verifies),
+        reference_rss_mb=max(s.peak_rss_mb for s in references),
+        verify_rss_mb=max(s.peak_rss_mb for s in verifies),
+    )
+
+
+def print_header(count_label: str, reference_label: str) -> None:
+    print(
+        f"{count_label:>7} {reference_label:>22} {'verify baseline':>16} {'ratio':>6} "
+        f"{'reference peak MB':>18} {'verify peak MB':>15}"
+    )
+
+
+def print_row(row: Row) -> None:
+    print(
+        f"{row.count:>7} {row.reference_s:>21.2f}s {row.verify_s:>15.2f}s {row.ratio:>5.2f}x "
+        f"{row.reference_rss_mb:>18.0f} {row.verify_rss_mb:>15.0f}",
+        flush=True,
+    )
+
+
 def close_masters(control_dir: Path) -> None:
     for socket in control_dir.glob("*"):
         subprocess.run(
@@ -61,7 +101,7 @@ def measure(cmd: list[str], base_env: dict[str, str], work: Path) -> Sample:
     return Sample(elapsed, usage.ru_maxrss / 1024, proc.returncode)
 
 
-def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict[str, float]:
+def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> Row:
     state = work / f"lab-{count}"
     the_lab = lab.up(state, hosts=lab.copies(profile, count))
     try:
@@ -91,16 +131,7 @@ def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict
             raise SystemExit(f"bench invalid: {reachable}/{count} hosts reachable by verify")
     finally:
         lab.down(state)
-    setup_s = statistics.median(s.seconds for s in setups)
-    verify_s = statistics.median(s.seconds for s in verifies)
-    return {
-        "hosts": count,
-        "setup_s": setup_s,
-        "verify_s": verify_s,
-        "ratio": verify_s / setup_s,
-        "setup_rss_mb": max(s.peak_rss_mb for s in setups),
-        "verify_rss_mb": max(s.peak_rss_mb for s in verifies),
-    }
+    return summarize(count, setups, verifies)
 
 
 def main() -> None:
@@ -110,18 +141,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", default="debian12", choices=sorted(lab.PROFILES))
     args = parser.parse_args()
-    print(
-        f"{'hosts':>5} {'ansible -m setup':>17} {'verify baseline':>16} {'ratio':>6} "
-        f"{'setup peak MB':>14} {'verify peak MB':>15}"
-    )
+    print_header("hosts", "ansible -m setup")
     with tempfile.TemporaryDirectory(prefix="verify-bench-") as tmp:
         for count in args.hosts:
             row = bench(count, args.forks, args.repeat, args.profile, Path(tmp))
-            print(
-                f"{row['hosts']:>5} {row['setup_s']:>16.2f}s {row['verify_s']:>15.2f}s "
-                f"{row['ratio']:>5.2f}x {row['setup_rss_mb']:>14.0f} {row['verify_rss_mb']:>15.0f}",
-                flush=True,
-            )
+            print_row(row)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 import lab  # noqa: E402
 import lab.netsim as netsim  # noqa: E402
-from bench.bench_linux import BIN, measure  # noqa: E402
+from bench.bench_linux import BIN, Row, measure, print_header, print_row, summarize  # noqa: E402
 
 PLATFORM_OS = lab.NETWORK_OS
 
@@ -113,7 +112,7 @@ def bare(inventory: Path, forks: int) -> int:
     return 0
 
 
-def bench(count: int, forks: int, repeat: int, work: Path) -> dict[str, float]:
+def bench(count: int, forks: int, repeat: int, work: Path) -> Row:
     proc, devices = start_devices(count, work)
     try:
         inventory = work / f"inventory-{count}.json"
@@ -143,16 +142,7 @@ def bench(count: int, forks: int, repeat: int, work: Path) -> dict[str, float]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    bare_s = statistics.median(s.seconds for s in bares)
-    verify_s = statistics.median(s.seconds for s in verifies)
-    return {
-        "devices": count,
-        "bare_s": bare_s,
-        "verify_s": verify_s,
-        "ratio": verify_s / bare_s,
-        "bare_rss_mb": max(s.peak_rss_mb for s in bares),
-        "verify_rss_mb": max(s.peak_rss_mb for s in verifies),
-    }
+    return summarize(count, bares, verifies)
 
 
 def main() -> None:
@@ -164,18 +154,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.bare:
         sys.exit(bare(args.bare, args.forks))
-    print(
-        f"{'devices':>7} {'bare netmiko':>13} {'verify baseline':>16} {'ratio':>6} "
-        f"{'bare peak MB':>13} {'verify peak MB':>15}"
-    )
+    print_header("devices", "bare netmiko")
     with tempfile.TemporaryDirectory(prefix="verify-bench-net-") as tmp:
         for count in args.devices:
             row = bench(count, args.forks, args.repeat, Path(tmp))
-            print(
-                f"{row['devices']:>7} {row['bare_s']:>12.2f}s {row['verify_s']:>15.2f}s "
-                f"{row['ratio']:>5.2f}x {row['bare_rss_mb']:>13.0f} {row['verify_rss_mb']:>15.0f}",
-                flush=True,
-            )
+            print_row(row)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -20,10 +19,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import lab  # noqa: E402
-from bench.bench_linux import BIN, measure  # noqa: E402
+from bench.bench_linux import BIN, Row, measure, print_header, print_row, summarize  # noqa: E402
 
 
-def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict[str, float]:
+def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> Row:
     state = work / f"lab-{count}"
     the_lab = lab.up(state, hosts=lab.copies(profile, count))
     try:
@@ -61,16 +60,7 @@ def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> dict
             raise SystemExit(f"bench invalid: {reachable}/{count} hosts reachable by verify")
     finally:
         lab.down(state)
-    setup_s = statistics.median(s.seconds for s in setups)
-    verify_s = statistics.median(s.seconds for s in verifies)
-    return {
-        "hosts": count,
-        "setup_s": setup_s,
-        "verify_s": verify_s,
-        "ratio": verify_s / setup_s,
-        "setup_rss_mb": max(s.peak_rss_mb for s in setups),
-        "verify_rss_mb": max(s.peak_rss_mb for s in verifies),
-    }
+    return summarize(count, setups, verifies)
 
 
 def main() -> None:
@@ -81,18 +71,11 @@ def main() -> None:
     # A PowerShell 5.1 profile: ansible.windows.setup cannot run on PowerShell 2.0 hosts at all.
     parser.add_argument("--profile", default="win10-22h2")
     args = parser.parse_args()
-    print(
-        f"{'hosts':>5} {'ansible.windows.setup':>22} {'verify baseline':>16} {'ratio':>6} "
-        f"{'setup peak MB':>14} {'verify peak MB':>15}"
-    )
+    print_header("hosts", "ansible.windows.setup")
     with tempfile.TemporaryDirectory(prefix="verify-bench-win-") as tmp:
         for count in args.hosts:
             row = bench(count, args.forks, args.repeat, args.profile, Path(tmp))
-            print(
-                f"{row['hosts']:>5} {row['setup_s']:>21.2f}s {row['verify_s']:>15.2f}s "
-                f"{row['ratio']:>5.2f}x {row['setup_rss_mb']:>14.0f} {row['verify_rss_mb']:>15.0f}",
-                flush=True,
-            )
+            print_row(row)
 
 
 if __name__ == "__main__":

@@ -112,17 +112,7 @@ def run_baseline(
     baseline = load_baseline(request.baseline)
     hosts = load_hosts(request.inventory, request.limit, request.vault_password_file)
     started = _now()
-    options = CollectOptions(
-        inventory=request.inventory,
-        forks=request.forks,
-        connect_timeout=request.connect_timeout,
-        task_timeout=request.task_timeout,
-        vault_password_file=request.vault_password_file,
-        capture_dir=request.capture_dir,
-    )
-    emit(CollectionStarted(total=len(hosts)))
-    collections, interrupted = collect(hosts, options, emit)
-    emit(CollectionFinished())
+    collections, interrupted = _collect_all(request, hosts, emit)
     return evaluate_run(baseline, request.inventory, collections, started, today, interrupted)
 
 
@@ -135,6 +125,12 @@ def capture_network(request: RunRequest, emit: EventSink = ignore) -> tuple[list
     if not devices:
         raise InventoryError(f"{request.inventory}: no network devices to capture")
     request.capture_dir.mkdir(parents=True, exist_ok=True)
+    return _collect_all(request, devices, emit)
+
+
+def _collect_all(
+    request: RunRequest, hosts: Sequence[Host], emit: EventSink
+) -> tuple[list[Collection], bool]:
     options = CollectOptions(
         inventory=request.inventory,
         forks=request.forks,
@@ -143,8 +139,8 @@ def capture_network(request: RunRequest, emit: EventSink = ignore) -> tuple[list
         vault_password_file=request.vault_password_file,
         capture_dir=request.capture_dir,
     )
-    emit(CollectionStarted(total=len(devices)))
-    collections, interrupted = collect(devices, options, emit)
+    emit(CollectionStarted(total=len(hosts)))
+    collections, interrupted = collect(hosts, options, emit)
     emit(CollectionFinished())
     return collections, interrupted
 

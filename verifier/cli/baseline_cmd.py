@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 from rich.console import Console
 
-from verifier.cli.options import debug_option, format_option
+from verifier.cli.options import connection_options, debug_option, format_option
 from verifier.cli.progress import CollectionProgress
 from verifier.models import RunResult
 from verifier.pipeline import RunRequest, exit_code, run_baseline, run_from_captures
@@ -44,22 +44,7 @@ def report_console() -> Console:
     default=None,
     help="NAME[@VERSION] or a file (default: newest msp-standard).",
 )
-@click.option("--limit", "-l", default=None, help="Ansible host pattern to restrict the run.")
-@click.option("--forks", "-f", default=10, show_default=True, type=click.IntRange(1, 200))
-@click.option(
-    "--timeout",
-    default=15,
-    show_default=True,
-    type=click.IntRange(1, 3600),
-    help="Seconds to wait for a connection to a host.",
-)
-@click.option(
-    "--task-timeout",
-    default=300,
-    show_default=True,
-    type=click.IntRange(1, 86400),
-    help="Seconds the fact collection may run on one host.",
-)
+@connection_options
 @format_option("console", "json")
 @click.option(
     "--output",
@@ -68,12 +53,6 @@ def report_console() -> Console:
     show_default=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the JSON report ('-' to write none).",
-)
-@click.option(
-    "--vault-password-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="For inventories with vaulted variables.",
 )
 @debug_option
 def baseline_command(

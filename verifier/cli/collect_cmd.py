@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from verifier.cli.options import debug_option
+from verifier.cli.options import connection_options, debug_option
 from verifier.cli.progress import CollectionProgress
 from verifier.errors import EXIT_INCOMPLETE, EXIT_OK
 from verifier.models import HostStatus
@@ -30,16 +30,7 @@ from verifier.pipeline import RunRequest, capture_network
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the captures: one folder per device, one file per command.",
 )
-@click.option("--limit", "-l", default=None, help="Ansible host pattern to restrict the run.")
-@click.option("--forks", "-f", default=10, show_default=True, type=click.IntRange(1, 200))
-@click.option("--timeout", default=15, show_default=True, type=click.IntRange(1, 3600))
-@click.option("--task-timeout", default=300, show_default=True, type=click.IntRange(1, 86400))
-@click.option(
-    "--vault-password-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="For inventories with vaulted variables.",
-)
+@connection_options
 @debug_option
 def collect_command(
     inventory: Path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -42,3 +43,36 @@ def format_option(*choices: str) -> Callable[[F], F]:
         show_default=True,
         help="What to print on standard output.",
     )
+
+
+def connection_options(func: F) -> F:
+    """--limit, --forks, --timeout, --task-timeout, --vault-password-file: how to reach hosts."""
+    decorators = [
+        click.option(
+            "--limit", "-l", default=None, help="Ansible host pattern to restrict the run."
+        ),
+        click.option("--forks", "-f", default=10, show_default=True, type=click.IntRange(1, 200)),
+        click.option(
+            "--timeout",
+            default=15,
+            show_default=True,
+            type=click.IntRange(1, 3600),
+            help="Seconds to wait for a connection to a host.",
+        ),
+        click.option(
+            "--task-timeout",
+            default=300,
+            show_default=True,
+            type=click.IntRange(1, 86400),
+            help="Seconds the fact collection may run on one host.",
+        ),
+        click.option(
+            "--vault-password-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="For inventories with vaulted variables.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
