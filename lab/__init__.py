@@ -40,6 +40,7 @@ import lab.netsim as netsim
 from lab.profiles import PROFILES, build_dpkg_status, get_profile, host_spec, write_apt_repos
 from lab.winrm.hostprofile import load_profile as load_windows_profile
 from lab.winrm.hostprofile import profile_names as _windows_profile_names
+from lab.winrm.tls import make_certificate
 
 __all__ = [
     "CANARY_BECOME_PASSWORD",
@@ -102,6 +103,8 @@ class HostSpec:
     transport: the inventory's ``ansible_winrm_transport`` (``ntlm`` default, or ``basic``:
     that listener then also accepts Basic, as a host with ``Basic = true`` would).
     hostname: the Windows computer name (default: the profile's).
+    https: a WinRM listener over HTTPS (the lab's self-signed certificate, which the inventory
+    trusts through ``ansible_winrm_ca_trust_path``: validation stays on).
     """
 
     name: str
@@ -112,6 +115,7 @@ class HostSpec:
     connection: str | None = None
     transport: str | None = None
     hostname: str | None = None
+    https: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -165,7 +169,7 @@ def default_windows_hosts() -> list[HostSpec]:
         win("win-11-23h2", "win11-23h2"),
         win("win-11-25h2", "win11-25h2"),
         win("win-2008r2", "server2008r2", "basic"),
-        win("win-2022", "server2022"),
+        win("win-2022", "server2022", https=True),
         win("win-halfway", "halfway"),
         win("win-garbage", "garbage"),
         HostSpec(
@@ -213,6 +217,8 @@ class LabHost:
     connection: str = "ssh"
     transport: str | None = None  # WinRM hosts
     hostname: str | None = None  # WinRM hosts: the Windows computer name
+    https: bool = False  # WinRM hosts: HTTPS listener
+    ca_file: str | None = None  # WinRM over HTTPS: the certificate the inventory trusts
 
     @property
     def reachable(self) -> bool:
@@ -559,6 +565,7 @@ def _up(
             connection=h.conn,
             transport=(h.transport or "ntlm") if h.conn == "winrm" else None,
             hostname=h.hostname,
+            https=h.https,
         )
     state["hosts"] = {n: asdict(lh) for n, lh in lab_hosts.items()}
     _write_state(state_dir, state)
@@ -715,12 +722,19 @@ def _windows_user(lh: LabHost) -> str:
 
 
 def _winrm_vars(lh: LabHost) -> dict[str, Any]:
+    tls: dict[str, Any] = {"ansible_winrm_scheme": "http"}
+    if lh.https:
+        tls = {
+            "ansible_winrm_scheme": "https",
+            "ansible_winrm_server_cert_validation": "validate",
+            "ansible_winrm_ca_trust_path": lh.ca_file,
+        }
     return {
         "ansible_host": "127.0.0.1",
         "ansible_port": lh.port,
         "ansible_connection": "winrm",
         "ansible_winrm_transport": lh.transport or "ntlm",
-        "ansible_winrm_scheme": "http",
+        **tls,
         "ansible_user": _windows_user(lh),
         "ansible_password": CANARY_PASSWORD,
         "verify_class": lh.verify_class,
@@ -739,7 +753,7 @@ def _start_winrm(
     The listeners' config (passwords included) goes through a 0600 file, not the command
     line. Dates of the recorded outputs are shifted to ``today`` (lab.winrm.timeshift)."""
     ports_file = state_dir / "winrm_ports.json"
-    endpoints = []
+    endpoints: list[dict[str, Any]] = []
     for lh in hosts:
         password = CANARY_PASSWORD if lh.auth == "password" else secrets.token_urlsafe(16)
         endpoints.append(
@@ -754,6 +768,10 @@ def _start_winrm(
                 "port": 0,
             }
         )
+        if lh.https:
+            tls = make_certificate(state_dir / "tls")
+            endpoints[-1]["tls"] = {"cert": str(tls.cert), "key": str(tls.key)}
+            lh.ca_file = str(tls.cert)
     config = state_dir / "winrm.json"
     fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -33,6 +33,7 @@ from typing import Any
 
 from lab.winrm.hostprofile import PROFILES_DIR, profile_names
 from lab.winrm.server import AUTH_SCHEMES, Endpoint, profile_endpoint, start
+from lab.winrm.tls import TlsFiles
 
 
 def _is_profile(text: str) -> bool:
@@ -68,6 +69,9 @@ def endpoint_from_config(entry: dict[str, Any], today: dt.date | None) -> Endpoi
         "host": str(entry.get("host") or "127.0.0.1"),
         "auth": auth,
     }
+    tls = entry.get("tls")
+    if isinstance(tls, dict):
+        common["tls"] = TlsFiles(Path(str(tls["cert"])), Path(str(tls["key"])))
     if entry.get("profile"):
         return profile_endpoint(
             str(entry["profile"]),

@@ -14,6 +14,8 @@ import base64
 import binascii
 import datetime as dt
 import hmac
+import socket
+import ssl
 import sys
 import threading
 import uuid
@@ -35,6 +37,7 @@ from lab.winrm.ntlm_http import (
     parse_authorization,
 )
 from lab.winrm.profile_handler import profile_handler
+from lab.winrm.tls import TlsFiles
 
 MAX_BODY = 16 * 1024 * 1024
 AUTH_SCHEMES = frozenset({"basic", "ntlm"})
@@ -53,6 +56,7 @@ class Endpoint:
     auth: frozenset[str] = AUTH_SCHEMES  # subset of {"basic", "ntlm"}
     name: str = ""  # for callers: the inventory host it serves
     profile: str | None = None  # informational: the Windows profile its handler answers as
+    tls: TlsFiles | None = None  # HTTPS (the WinRM default port 5986 scheme) when set
 
 
 def profile_endpoint(
@@ -66,6 +70,7 @@ def profile_endpoint(
     hostname: str | None = None,
     today: dt.date | None = None,
     name: str = "",
+    tls: TlsFiles | None = None,
 ) -> Endpoint:
     """A listener answering as a Windows host profile (``lab/winrm/profiles/<profile>``).
 
@@ -82,6 +87,7 @@ def profile_endpoint(
         auth=auth,
         name=name or prof.name,
         profile=prof.name,
+        tls=tls,
     )
 
 
@@ -164,6 +170,20 @@ class _Server(ThreadingHTTPServer):
         self.shells = _Shells()
         self.stats: Counter[str] = Counter()  # "requests", "sealed" (NTLM-encrypted exchanges)
         self.creds = CredentialFile(endpoint.username, endpoint.password)
+        self.tls = endpoint.tls.server_context() if endpoint.tls else None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        if self.tls is None:
+            return sock, address
+        # The TLS handshake runs lazily in the request thread, not in the accept loop.
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client refusing the lab certificate, or hanging up, is the client's business.
+        if not self.verbose and isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def port(self) -> int:
@@ -349,7 +369,8 @@ class RunningEndpoint:
 
     @property
     def url(self) -> str:
-        return f"http://{self.endpoint.host}:{self.port}/wsman"
+        scheme = "https" if self.endpoint.tls else "http"
+        return f"{scheme}://{self.endpoint.host}:{self.port}/wsman"
 
 
 class ServerHandle:

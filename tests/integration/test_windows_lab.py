@@ -140,3 +140,9 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_https_host_is_reached_with_certificate_validation(full_run: Run, lab_network: lab.Lab) -> None:
+    text = lab_network.inventory_path.read_text(encoding="utf-8")
+    assert "ansible_winrm_scheme: https" in text and "server_cert_validation: validate" in text
+    assert full_run.host("win-2022")["status"] == "reachable"

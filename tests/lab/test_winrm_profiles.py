@@ -376,9 +376,9 @@ def test_lab_inventory_windows_groups(lab_network: lab.Lab) -> None:
         "win-garbage",
     }
     assert set(unreachable) == {"win-unreachable", "win-wrong-password"}
-    for host in (*windows.values(), *unreachable.values()):
+    for name, host in (*windows.items(), *unreachable.items()):
         assert host["ansible_connection"] == "winrm"
-        assert host["ansible_winrm_scheme"] == "http"
+        assert host["ansible_winrm_scheme"] == ("https" if name == "win-2022" else "http")
         assert host["ansible_host"] == "127.0.0.1"
         assert host["ansible_password"] == lab.CANARY_PASSWORD
         assert host["ansible_winrm_transport"] in ("ntlm", "basic")
