@@ -16,3 +16,7 @@ def bundled_baselines_dir() -> Path:
 
 def playbooks_dir() -> Path:
     return PROJECT_ROOT / "playbooks"
+
+
+def roles_dir() -> Path:
+    return PROJECT_ROOT / "roles"

@@ -11,8 +11,10 @@ from rich.console import Console
 
 from verifier.cli.options import connection_options, debug_option, format_option
 from verifier.cli.progress import CollectionProgress
+from verifier.cli.remediate_cmd import summary
 from verifier.models import RunResult
 from verifier.pipeline import RunRequest, exit_code, run_baseline, run_from_captures
+from verifier.remediation.playbook_file import plan_from_run, write_playbook
 from verifier.reporters import console as console_report
 from verifier.reporters import json_report
 
@@ -54,6 +56,12 @@ def report_console() -> Console:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the JSON report ('-' to write none).",
 )
+@click.option(
+    "--remediation",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write a remediation playbook for the failed checks to this file.",
+)
 @debug_option
 def baseline_command(
     inventory: Path | None,
@@ -66,6 +74,7 @@ def baseline_command(
     output_format: str,
     output: Path,
     vault_password_file: Path | None,
+    remediation: Path | None,
 ) -> None:
     """Verify every host of an inventory (or saved device outputs) against a baseline."""
     if (inventory is None) == (captures is None):
@@ -74,7 +83,7 @@ def baseline_command(
     if captures is not None:
         with CollectionProgress(err) as progress:
             run = run_from_captures(captures, baseline, emit=progress)
-        _report(run, output_format, output)
+        _report(run, output_format, output, remediation)
     assert inventory is not None
     request = RunRequest(
         inventory=inventory,
@@ -87,10 +96,10 @@ def baseline_command(
     )
     with CollectionProgress(err) as progress:
         run = run_baseline(request, emit=progress)
-    _report(run, output_format, output)
+    _report(run, output_format, output, remediation)
 
 
-def _report(run: RunResult, output_format: str, output: Path) -> NoReturn:
+def _report(run: RunResult, output_format: str, output: Path, remediation: Path | None) -> NoReturn:
     if str(output) != "-":
         json_report.write(run, output)
     if output_format == "json":
@@ -99,4 +108,11 @@ def _report(run: RunResult, output_format: str, output: Path) -> NoReturn:
         console_report.render(run, report_console())
         if str(output) != "-":
             Console().print(f"JSON report: {output}", highlight=False, markup=False)
+    if remediation is not None:
+        plan = plan_from_run(run, str(output) if str(output) != "-" else "this run")
+        write_playbook(plan, remediation)
+        # On stderr with --format json, so stdout stays one JSON document.
+        Console(stderr=output_format == "json").print(
+            summary(plan, remediation), highlight=False, markup=False, soft_wrap=True
+        )
     sys.exit(exit_code(run) if not run.interrupted else 130)

@@ -12,6 +12,7 @@ from verifier.cli.baseline_cmd import baseline_command
 from verifier.cli.baselines_cmd import baselines_group
 from verifier.cli.collect_cmd import collect_command
 from verifier.cli.options import DebugState, debug_option
+from verifier.cli.remediate_cmd import remediate_command
 from verifier.errors import EXIT_INTERNAL, EXIT_USAGE, VerifierError
 
 
@@ -25,6 +26,7 @@ def cli() -> None:
 cli.add_command(baseline_command)
 cli.add_command(baselines_group)
 cli.add_command(collect_command)
+cli.add_command(remediate_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,76 @@
+"""The playbook writer: valid for ansible-playbook, tags as users expect, host data inert."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.helpers import baseline, check
+from verifier.models import Platform, Remediation
+from verifier.remediation.planner import Failure, plan
+from verifier.remediation.writer import render
+
+BIN = Path(sys.executable).parent
+HOSTILE = "{{ lookup('pipe', 'touch PWNED') }}"
+
+
+def _roles(tmp_path: Path) -> Path:
+    tasks = tmp_path / "roles" / "demo_fix" / "tasks"
+    tasks.mkdir(parents=True)
+    (tasks / "main.yml").write_text(
+        "- name: Record the fix\n  ansible.builtin.copy:\n    dest: \"{{ marker }}\"\n    content: \"{{ demo_value }}\\n\"\n    mode: '0644'\n",
+        encoding="utf-8",
+    )
+    return tmp_path / "roles"
+
+
+def _playbook(tmp_path: Path, hosts: list[str]) -> Path:
+    fix = check(id="linux.demo.fix", remediation=Remediation(role="demo_fix", vars={"demo_value": "fixed"}), tags=("reboot",))
+    manual = check(id="linux.demo.manual", remediation=Remediation(manual="Replace the\nserver. # not yaml"))
+    failures = [Failure(h, Platform.LINUX, "linux.demo.fix") for h in hosts]
+    failures.append(Failure(HOSTILE, Platform.LINUX, "linux.demo.manual"))
+    text = render(plan(baseline(fix, manual), failures, f"report {HOSTILE}\n- evil: 1", lambda r: True), _roles(tmp_path))
+    path = tmp_path / "remediation.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(tmp_path: Path, playbook: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    inventory = tmp_path / "inv.ini"
+    inventory.write_text(f"web1 ansible_connection=local ansible_python_interpreter={sys.executable}\n", encoding="utf-8")
+    return subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"marker={tmp_path}/marker", *args],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+
+
+def test_header_names_the_baseline_and_the_manual_actions(tmp_path: Path) -> None:
+    text = _playbook(tmp_path, ["web1"]).read_text(encoding="utf-8")
+    header = text.split("\n---\n")[0]
+    assert "# Baseline: test@1.0.0 sha256 " + "0" * 64 in header
+    assert "linux.demo.manual" in header and "Replace the server. # not yaml" in header
+    assert all(line.startswith("#") for line in header.splitlines())
+    [play] = yaml.safe_load(text.split("\n---\n")[1].replace("!unsafe ", ""))
+    [task] = play["tasks"]
+    assert task["tags"] == ["linux.demo.fix", "high", "reboot"]
+    assert play["hosts"] == ["web1"]
+
+
+def test_syntax_check_and_apply_only_on_failed_hosts(tmp_path: Path) -> None:
+    playbook = _playbook(tmp_path, ["web1"])
+    syntax = _run(tmp_path, playbook, "--syntax-check")
+    assert syntax.returncode == 0, syntax.stdout + syntax.stderr
+    applied = _run(tmp_path, playbook)
+    assert applied.returncode == 0, applied.stdout
+    assert (tmp_path / "marker").read_text() == "fixed\n"
+    skipped = _run(tmp_path, playbook, "--skip-tags", "reboot")
+    assert "changed=0" in skipped.stdout and "ok=1" in skipped.stdout  # only fact gathering
+
+
+def test_hostile_host_names_are_never_templated(tmp_path: Path) -> None:
+    playbook = _playbook(tmp_path, ["web1", HOSTILE])
+    assert "!unsafe '" + HOSTILE.replace("'", "''") + "'" in playbook.read_text(encoding="utf-8")
+    result = _run(tmp_path, playbook)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (tmp_path / "PWNED").exists()

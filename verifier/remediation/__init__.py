@@ -1,0 +1,1 @@
+"""Remediation: failed checks -> a plan (roles per platform, manual actions) -> a playbook."""
