@@ -45,6 +45,8 @@ class RunRequest:
     task_timeout: int = 300
     vault_password_file: Path | None = None
     capture_dir: Path | None = None
+    # Restrict to these inventory host names (after --limit); used to re-verify touched hosts.
+    only_hosts: frozenset[str] | None = None
 
 
 def _now() -> str:
@@ -111,6 +113,10 @@ def run_baseline(
     """Load inputs (input errors raise before anything connects), collect, evaluate."""
     baseline = load_baseline(request.baseline)
     hosts = load_hosts(request.inventory, request.limit, request.vault_password_file)
+    if request.only_hosts is not None:
+        hosts = [h for h in hosts if h.name in request.only_hosts]
+        if not hosts:
+            raise InventoryError(f"{request.inventory}: none of the requested hosts is in it")
     started = _now()
     collections, interrupted = _collect_all(request, hosts, emit)
     return evaluate_run(baseline, request.inventory, collections, started, today, interrupted)

@@ -19,7 +19,7 @@ def _roles(tmp_path: Path) -> Path:
     tasks = tmp_path / "roles" / "demo_fix" / "tasks"
     tasks.mkdir(parents=True)
     (tasks / "main.yml").write_text(
-        "- name: Record the fix\n  ansible.builtin.copy:\n    dest: \"{{ marker }}\"\n    content: \"{{ demo_value }}\\n\"\n    mode: '0644'\n",
+        "- name: Record the fix\n  ansible.builtin.copy:\n    dest: \"{{ marker }}\"\n    content: \"{{ demo_value }}\\n\"\n    mode: \"0644\"\n",
         encoding="utf-8",
     )
     return tmp_path / "roles"
@@ -74,3 +74,14 @@ def test_hostile_host_names_are_never_templated(tmp_path: Path) -> None:
     result = _run(tmp_path, playbook)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_generated_playbook_passes_ansible_lint(tmp_path: Path) -> None:
+    playbook = _playbook(tmp_path, ["web1", HOSTILE])
+    config = Path(__file__).parents[2] / ".ansible-lint"
+    result = subprocess.run(
+        [str(BIN / "ansible-lint"), "-c", str(config), "--nocolor", "--format=pep8", str(playbook)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "criteria was 'production'" in result.stderr + result.stdout

@@ -12,7 +12,7 @@ from verifier.cli.baseline_cmd import baseline_command
 from verifier.cli.baselines_cmd import baselines_group
 from verifier.cli.collect_cmd import collect_command
 from verifier.cli.options import DebugState, debug_option
-from verifier.cli.remediate_cmd import remediate_command
+from verifier.cli.remediate_cmd import remediate_group
 from verifier.errors import EXIT_INTERNAL, EXIT_USAGE, VerifierError
 
 
@@ -26,7 +26,7 @@ def cli() -> None:
 cli.add_command(baseline_command)
 cli.add_command(baselines_group)
 cli.add_command(collect_command)
-cli.add_command(remediate_command)
+cli.add_command(remediate_group)
 
 
 def main(argv: list[str] | None = None) -> None:

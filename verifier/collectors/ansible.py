@@ -266,3 +266,58 @@ def _run_failure(runner: Any) -> str:
     errors = [ln for ln in lines if "ERROR" in ln or "error" in ln.lower()]
     detail = one_line((errors or lines or [f"rc={runner.rc}"])[-1])
     return f"ansible-playbook ended with status {runner.status} (rc={runner.rc}): {detail}"
+
+
+@dataclass(frozen=True)
+class PlaybookOutcome:
+    """How an ansible-playbook run ended: overall status and the per-host recap."""
+
+    status: str  # ansible-runner's: successful, failed, canceled, timeout
+    rc: int
+    stats: Mapping[str, Mapping[str, int]]  # host -> {ok, changed, failures, unreachable, ...}
+
+    @property
+    def failed_hosts(self) -> list[str]:
+        return sorted(h for h, s in self.stats.items() if s.get("failures") or s.get("dark"))
+
+
+def apply_playbook(
+    playbook: Path,
+    options: CollectOptions,
+    limit: str | None = None,
+    check_mode: bool = False,
+) -> PlaybookOutcome:
+    """Run a (remediation) playbook with ansible-runner, printing Ansible's own output (task by
+    task progress, and the diff with check mode). Same confined environment as collection."""
+    import ansible_runner
+
+    private_dir = Path(tempfile.mkdtemp(prefix="verify-apply-"))
+    try:
+        cmdline = ["--diff"]
+        if check_mode:
+            cmdline.append("--check")
+        if options.vault_password_file is not None:
+            cmdline += ["--vault-password-file", str(options.vault_password_file.resolve())]
+        envvars = runner_env(private_dir, options)
+        envvars.pop("ANSIBLE_NOCOLOR")  # the engineer watches this output
+        runner = ansible_runner.run(
+            private_data_dir=str(private_dir),
+            playbook=str(playbook.resolve()),
+            inventory=str(options.inventory.resolve()),
+            limit=limit,
+            forks=options.forks,
+            envvars=envvars,
+            cmdline=" ".join(cmdline),
+            cancel_callback=options.cancel.is_set,
+            rotate_artifacts=1,
+        )
+        stats = runner.stats or {}
+        per_host: dict[str, dict[str, int]] = {}
+        for key, hosts in stats.items():
+            if isinstance(hosts, dict):
+                for host, count in hosts.items():
+                    per_host.setdefault(str(host), {})[str(key)] = int(count)
+        return PlaybookOutcome(str(runner.status), int(runner.rc or 0), per_host)
+    finally:
+        close_control_masters(private_dir / "cp")
+        shutil.rmtree(private_dir, ignore_errors=True)

@@ -9,6 +9,7 @@ baseline, which the MSP authors; they are written as plain data.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ class Unsafe(str):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent lists under their key, as yamllint/ansible-lint expect.
+        super().increase_indent(flow, False)
 
 
 def _unsafe(dumper: yaml.SafeDumper, value: Unsafe) -> yaml.Node:
@@ -47,7 +50,7 @@ def _comment(text: str) -> str:
 
 def _task(call: RoleCall, roles_dir: Path) -> dict[str, Any]:
     task: dict[str, Any] = {
-        "name": _comment(f"{call.check.id}: {call.check.title}"),
+        "name": _comment(f"Fix {call.check.id}: {call.check.title}"),
         "ansible.builtin.import_role": {"name": str(roles_dir / call.role)},
         "vars": {**call.vars, HOSTS_VAR: [Unsafe(h) for h in call.hosts]},
         "when": f"inventory_hostname in {HOSTS_VAR}",
@@ -75,7 +78,7 @@ def render(plan: Plan, roles_dir: Path) -> str:
         for action in plan.manual:
             what = f"[{action.check.severity.value}] {action.check.id}"
             lines.append(f"# - {_comment(what)} on {_comment(', '.join(action.hosts))}:")
-            lines.append(f"#     {_comment(action.instruction)}")
+            lines += [f"#     {part}" for part in textwrap.wrap(_comment(action.instruction), 92)]
     plays = []
     for platform in (Platform.LINUX, Platform.WINDOWS, Platform.NETWORK):
         calls = plan.plays.get(platform)
