@@ -80,12 +80,18 @@ def plan_command(report: Path, output: Path, baseline: str | None) -> None:
 @click.option(
     "--check", "check_mode", is_flag=True, help="Show what would change (--check --diff)."
 )
+@click.option(
+    "--tags", default=None, help="Only these Ansible tags (check ids, severities, flags)."
+)
+@click.option("--skip-tags", default=None, help="Skip these Ansible tags, e.g. reboot.")
 @connection_options
 @debug_option
 def apply_command(
     playbook: Path,
     inventory: Path,
     check_mode: bool,
+    tags: str | None,
+    skip_tags: str | None,
     limit: str | None,
     forks: int,
     timeout: int,
@@ -104,7 +110,9 @@ def apply_command(
     )
     err = Console(stderr=True)
     with CollectionProgress(err) as progress:
-        result = apply(playbook, request, check_mode=check_mode, emit=progress)
+        result = apply(
+            playbook, request, check_mode=check_mode, emit=progress, tags=tags, skip_tags=skip_tags
+        )
     console = Console()
     outcome = result.outcome
     console.print(

@@ -286,6 +286,8 @@ def apply_playbook(
     options: CollectOptions,
     limit: str | None = None,
     check_mode: bool = False,
+    tags: str | None = None,
+    skip_tags: str | None = None,
 ) -> PlaybookOutcome:
     """Run a (remediation) playbook with ansible-runner, printing Ansible's own output (task by
     task progress, and the diff with check mode). Same confined environment as collection."""
@@ -296,6 +298,8 @@ def apply_playbook(
         cmdline = ["--diff"]
         if check_mode:
             cmdline.append("--check")
+        cmdline += [f"--tags={tags}"] if tags else []
+        cmdline += [f"--skip-tags={skip_tags}"] if skip_tags else []
         if options.vault_password_file is not None:
             cmdline += ["--vault-password-file", str(options.vault_password_file.resolve())]
         envvars = runner_env(private_dir, options)

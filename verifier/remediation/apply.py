@@ -39,7 +39,7 @@ _Loader.add_constructor("!unsafe", _unsafe)
 @dataclass(frozen=True)
 class Target:
     hosts: frozenset[str]
-    checks: frozenset[str]
+    check_tags: Mapping[str, frozenset[str]]  # check id -> every tag of its task
     baseline: str | None  # name@version from the header, if any
     baseline_sha256: str | None
 
@@ -77,7 +77,7 @@ def read_target(playbook: Path) -> Target:
     if not isinstance(plays, list):
         raise InputError(f"{playbook}: not a playbook (a list of plays)")
     hosts: set[str] = set()
-    checks: set[str] = set()
+    check_tags: dict[str, frozenset[str]] = {}
     for play in plays:
         if not isinstance(play, dict) or not isinstance(play.get("hosts"), list):
             raise InputError(f"{playbook}: not written by verify (each play needs a host list)")
@@ -85,11 +85,12 @@ def read_target(playbook: Path) -> Target:
         for task in play.get("tasks") or []:
             tags = task.get("tags") if isinstance(task, dict) else None
             if isinstance(tags, list) and tags:
-                checks.add(str(tags[0]))  # the writer puts the check id first
+                # The writer puts the check id first, then severity and flags.
+                check_tags[str(tags[0])] = frozenset(str(t) for t in tags)
     match = _BASELINE_LINE.search(text)
     return Target(
         hosts=frozenset(hosts),
-        checks=frozenset(checks),
+        check_tags=check_tags,
         baseline=match.group(1) if match else None,
         baseline_sha256=match.group(2) if match else None,
     )
@@ -104,11 +105,26 @@ def _statuses(run: RunResult, checks: frozenset[str]) -> Mapping[tuple[str, str]
     }
 
 
+def _selected(
+    check_tags: Mapping[str, frozenset[str]], tags: str | None, skip: str | None
+) -> frozenset[str]:
+    """The check ids whose tasks a --tags/--skip-tags selection runs, as Ansible decides it."""
+    wanted = {t.strip() for t in (tags or "").split(",") if t.strip()}
+    skipped = {t.strip() for t in (skip or "").split(",") if t.strip()}
+    return frozenset(
+        check
+        for check, task_tags in check_tags.items()
+        if (not wanted or task_tags & wanted) and not task_tags & skipped
+    )
+
+
 def apply(
     playbook: Path,
     request: RunRequest,
     check_mode: bool = False,
     emit: EventSink = ignore,
+    tags: str | None = None,
+    skip_tags: str | None = None,
 ) -> ApplyResult:
     target = read_target(playbook)
     if not target.hosts:
@@ -127,15 +143,19 @@ def apply(
         task_timeout=request.task_timeout,
         vault_password_file=request.vault_password_file,
     )
-    outcome = apply_playbook(playbook, options, limit=request.limit, check_mode=check_mode)
+    outcome = apply_playbook(
+        playbook, options, request.limit, check_mode=check_mode, tags=tags, skip_tags=skip_tags
+    )
     if check_mode:
         return ApplyResult(outcome, before, None, ())
     after = run_baseline(scoped, emit=emit)
-    was = _statuses(before, target.checks)
-    now = _statuses(after, target.checks)
+    was = _statuses(before, frozenset(target.check_tags))
+    now = _statuses(after, frozenset(target.check_tags))
+    # Checks deselected with --tags/--skip-tags were not attempted: leave them out.
+    attempted = _selected(target.check_tags, tags, skip_tags)
     changes = tuple(
         CheckChange(host, check, was[(host, check)], now.get((host, check), "unknown"))
         for host, check in sorted(was)
-        if was[(host, check)] == Status.FAIL.value
+        if was[(host, check)] == Status.FAIL.value and check in attempted
     )
     return ApplyResult(outcome, before, after, changes)
