@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the lab and tests use (installed only when running as root).
-SYSTEM_PACKAGES := python3 python3-venv sudo openssh-server openssh-client sshpass nftables iproute2 util-linux procps
+SYSTEM_PACKAGES := python3 python3-venv sudo openssh-server openssh-client sshpass nftables iproute2 util-linux procps python3-apt
 
 .PHONY: demo test lint unit system-deps venv bench lab-up lab-down clean
 

@@ -11,11 +11,12 @@ password on a command line)::
 
     {"endpoints": [{"name": "win-10", "username": "verify", "password": "...",
                     "profile": "win10-22h2", "hostname": null, "auth": ["ntlm"],
-                    "host": "127.0.0.1", "port": 0}],
+                    "host": "127.0.0.1", "port": 0, "journal": "/path/win-10.jsonl"}],
      "today": "2026-11-23", "ports_file": "/path/ports.json"}
 
 Once every listener is bound it prints one JSON line per listener (name, url, port, user,
-profile) and, with a ports file, writes ``{name: port}`` there (atomically).
+profile) and, with a ports file, writes ``{name: port}`` there (atomically). ``journal``
+(optional, per profile endpoint) is the JSON-lines file its module calls are recorded in.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def endpoint_from_config(entry: dict[str, Any], today: dt.date | None) -> Endpoi
             hostname=entry.get("hostname"),
             today=today,
             name=str(entry.get("name") or ""),
+            journal=entry.get("journal"),
             **common,
         )
     return Endpoint(

@@ -239,6 +239,6 @@ def answer(
     body = {
         "failed": True,
         "msg": f"lab WinRM endpoint: module {call.name} is not simulated by profile "
-        f"{profile.name} (only win_ping and setup are)",
+        f"{profile.name} (win_ping, setup and lab/winrm/remediation.py's modules are)",
     }
     return CommandResult(stdout=_json_line(body), exit_code=1)

@@ -71,11 +71,14 @@ def profile_endpoint(
     today: dt.date | None = None,
     name: str = "",
     tls: TlsFiles | None = None,
+    journal: str | Path | None = None,
 ) -> Endpoint:
     """A listener answering as a Windows host profile (``lab/winrm/profiles/<profile>``).
 
-    ``hostname`` overrides the profile's computer name; ``today`` shifts its recorded dates
-    (see :func:`lab.winrm.profile_handler.profile_handler`)."""
+    ``hostname`` overrides the profile's computer name; ``today`` shifts its recorded dates;
+    ``journal`` is the JSON-lines file every module call is recorded in (see
+    :func:`lab.winrm.profile_handler.profile_handler`). Remediation modules change this
+    endpoint's own copy of the profile's records, never the profile."""
     prof = load_profile(profile)
     return Endpoint(
         username=username,
@@ -83,7 +86,7 @@ def profile_endpoint(
         port=port,
         host=host,
         hostname=hostname or prof.hostname,
-        handler=profile_handler(prof, hostname, today),
+        handler=profile_handler(prof, hostname, today, journal=journal),
         auth=auth,
         name=name or prof.name,
         profile=prof.name,
