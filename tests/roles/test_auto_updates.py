@@ -25,13 +25,13 @@ import pytest
 
 import lab
 from tests.integration.verify_run import Run, run_verify
-from tests.roles.role_helpers import Apply, apply_role, baseline_vars, in_host
-from tests.roles.test_package_updates import (
+from tests.roles.lab_packages import (
     add_flat_repo,
     build_deb,
     isolate_installs,
     publish_flat_repo,
 )
+from tests.roles.role_helpers import Apply, apply_role, baseline_vars, in_host
 
 pytestmark = pytest.mark.integration
 

@@ -29,7 +29,6 @@ mode, it reports the reboot it would do.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -43,6 +42,14 @@ import yaml
 
 import lab
 from tests.integration.verify_run import Run, run_verify
+from tests.roles.lab_packages import (
+    apt_update,
+    control_text,
+    deb822,
+    dpkg_deb,
+    isolate_installs,
+    publish_flat_repo,
+)
 from tests.roles.role_helpers import (
     ANSIBLE_PLAYBOOK,
     RECAP,
@@ -63,142 +70,25 @@ UPTIME = "linux.os.uptime"
 HOST = "pkg-legacy"
 
 
-# ------------------------------------------------------------------ shared with the other
-# role tests that install packages into a lab host (auto_updates, time_sync)
-
-ISOLATE = r"""
-set -eu
-T=/run/verify-role-test
-mkdir -p "$T"
-mount -t tmpfs -o mode=0700,size=1g tmpfs "$T"
-mkdir "$T/moved"
-# The lab's own mounts under /usr and /var (overlays, apt lists/cache tmpfs) are moved aside,
-# /usr and /var get an overlay each (upper on the tmpfs above), then the mounts go back.
-subs=$(awk '{print $5}' /proc/1/mountinfo | grep -E '^/(usr|var)/' | sort)
-i=0
-for m in $subs; do i=$((i+1)); mkdir "$T/moved/$i"; mount --move "$m" "$T/moved/$i"; done
-for d in /usr /var; do
-  s="$T/overlay$(echo "$d" | tr / _)"
-  mkdir -p "$s/upper" "$s/work"
-  mount -t overlay overlay -o "lowerdir=$d,upperdir=$s/upper,workdir=$s/work" "$d"
-done
-i=0
-for m in $subs; do i=$((i+1)); mount --move "$T/moved/$i" "$m"; done
-"""
-
-
-def isolate_installs(the_lab: lab.Lab, host: str) -> None:
-    """Overlays over /usr and /var in the host's mount namespace: packages installed there
-    (files, triggers, debconf, apt state) change the host only, never this machine."""
-    in_host(the_lab, host, "sh", "-c", ISOLATE)
-    mounts = in_host(the_lab, host, "awk", "{print $5, $9}", "/proc/1/mountinfo")
-    assert "/usr overlay" in mounts and "/var overlay" in mounts, mounts
-
-
-def deb822(text: str) -> list[list[tuple[str, str]]]:
-    """Packages/status text -> stanzas of (field, value), continuation lines kept."""
-    stanzas = []
-    for block in re.split(r"\n\s*\n", text):
-        fields: list[tuple[str, str]] = []
-        for line in block.splitlines():
-            if line[:1] in (" ", "\t") and fields:
-                fields[-1] = (fields[-1][0], fields[-1][1] + "\n" + line)
-            elif ":" in line:
-                key, _, value = line.partition(":")
-                fields.append((key, value.strip()))
-        if fields:
-            stanzas.append(fields)
-    return stanzas
-
-
-def control_text(fields: list[tuple[str, str]]) -> str:
-    return "".join(f"{k}: {v}\n" for k, v in fields)
-
-
-def build_deb(
-    workdir: Path,
-    control: list[tuple[str, str]],
-    files: dict[str, tuple[bytes, int]],
-    conffiles: tuple[str, ...] = (),
-) -> Path:
-    """A real .deb (dpkg-deb --build) with the given control fields and files."""
-    fields = dict(control)
-    stage = workdir / f"stage-{fields['Package']}"
-    (stage / "DEBIAN").mkdir(parents=True)
-    for path, (content, mode) in files.items():
-        target = stage / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        target.chmod(mode)
-    (stage / "DEBIAN" / "control").write_text(control_text(control), encoding="utf-8")
-    if conffiles:
-        (stage / "DEBIAN" / "conffiles").write_text("".join(f"{c}\n" for c in conffiles))
-    return dpkg_deb(stage, workdir)
-
-
-def dpkg_deb(stage: Path, workdir: Path) -> Path:
-    fields = dict(deb822((stage / "DEBIAN" / "control").read_text(encoding="utf-8"))[0])
-    version = fields["Version"].split(":")[-1]
-    out = workdir / f"{fields['Package']}_{version}_{fields.get('Architecture', 'all')}.deb"
-    subprocess.run(
-        ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build", str(stage), str(out)],
-        check=True, capture_output=True, text=True,
-    )
-    return out
-
-
-def publish_flat_repo(repo_dir: Path, debs: list[tuple[Path, list[tuple[str, str]]]],
-                      release: dict[str, str]) -> None:
-    """(Re)write Packages and Release of a flat repository for the given .debs."""
-    stanzas = []
-    for deb, control in debs:
-        if deb.parent != repo_dir:
-            shutil.copy2(deb, repo_dir / deb.name)
-        data = (repo_dir / deb.name).read_bytes()
-        fields = [(k, v) for k, v in control if k not in ("Filename", "Size", "SHA256", "MD5sum")]
-        fields += [
-            ("Filename", f"./{deb.name}"),
-            ("Size", str(len(data))),
-            ("SHA256", hashlib.sha256(data).hexdigest()),
-        ]
-        stanzas.append(control_text(fields))
-    packages = "\n".join(stanzas).encode()
-    (repo_dir / "Packages").write_bytes(packages)
-    head = "".join(f"{k}: {v}\n" for k, v in release.items())
-    (repo_dir / "Release").write_text(
-        f"{head}SHA256:\n {hashlib.sha256(packages).hexdigest()} {len(packages)} Packages\n"
-    )
-
-
-def apt_update(the_lab: lab.Lab, host: str) -> None:
-    # The lab's own `apt-get update` settings: no hooks, sandbox user root (pytest's tmp dir
-    # is 0700, _apt cannot read the file: repositories).
-    out = in_host(
-        the_lab, host, "apt-get", "-qq", "-o", "APT::Sandbox::User=root",
-        "-o", "APT::Update::Post-Invoke-Success::=", "-o", "APT::Update::Post-Invoke::=",
-        "update",
-    )
-    assert "E:" not in out, out
-
-
-def add_flat_repo(the_lab: lab.Lab, host: str, repo_dir: Path) -> None:
-    line = f"deb [trusted=yes] file:{repo_dir} ./"
-    in_host(the_lab, host, "sh", "-c", f"echo '{line}' >> /etc/apt/sources.list")
-    apt_update(the_lab, host)
-
-
 def apply_check_mode(
     inventory: Path, workdir: Path, role: Path, role_vars: dict[str, object], host: str
 ) -> Apply:
     """apply_role with ansible-playbook --check (nothing is changed on the host)."""
     playbook = workdir / "apply-check.yml"
-    play = {"name": f"Check {role.name}", "hosts": "all", "gather_facts": True,
-            "roles": [{"role": str(role), "vars": role_vars}]}
+    play = {
+        "name": f"Check {role.name}",
+        "hosts": "all",
+        "gather_facts": True,
+        "roles": [{"role": str(role), "vars": role_vars}],
+    }
     playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
     proc = subprocess.run(
         [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), "-l", host, "--check", str(playbook)],
-        capture_output=True, text=True, env=lab.ansible_env(workdir / "ansible"),
-        cwd=workdir, timeout=600,
+        capture_output=True,
+        text=True,
+        env=lab.ansible_env(workdir / "ansible"),
+        cwd=workdir,
+        timeout=600,
     )
     output = proc.stdout + proc.stderr
     match = next((m for m in RECAP.finditer(output) if m["host"] == host), None)
@@ -233,11 +123,16 @@ def repack_installed(stanza: list[tuple[str, str]], workdir: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
     status = deb822(Path("/var/lib/dpkg/status").read_text())
-    installed = next(dict(s) for s in status if dict(s).get("Package") == name
-                     and dict(s).get("Architecture", arch) == arch)
+    installed = next(
+        dict(s)
+        for s in status
+        if dict(s).get("Package") == name and dict(s).get("Architecture", arch) == arch
+    )
     conffiles = [
-        line.split()[0] for line in installed.get("Conffiles", "").splitlines()
-        if line.strip() and "obsolete" not in line
+        line.split()[0]
+        for line in installed.get("Conffiles", "").splitlines()
+        if line.strip()
+        and "obsolete" not in line
         and (stage / line.split()[0].lstrip("/")).is_file()
     ]
     if conffiles:
@@ -269,8 +164,11 @@ def make_lab_upgrades_installable(the_lab: lab.Lab, host: str, workdir: Path) ->
 
 def task_output(output: str, task: str) -> str:
     """What ansible-playbook printed for one task (between its TASK line and the next)."""
-    match = re.search(rf"^TASK \[[^\]]*{re.escape(task)}\][^\n]*\n(.*?)(?=^TASK |^PLAY RECAP)",
-                      output, re.MULTILINE | re.DOTALL)
+    match = re.search(
+        rf"^TASK \[[^\]]*{re.escape(task)}\][^\n]*\n(.*?)(?=^TASK |^PLAY RECAP)",
+        output,
+        re.MULTILINE | re.DOTALL,
+    )
     assert match, output
     return match.group(1).strip()
 
@@ -310,8 +208,9 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
         inventory = the_lab.inventory_path
         # As the lab starts: a placeholder is not a package dpkg can install.
         placeholder = next((state_dir / "apt" / "ubuntu1604" / "security").glob("*.deb"))
-        probe = subprocess.run(["dpkg-deb", "--info", str(placeholder)],
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            ["dpkg-deb", "--info", str(placeholder)], capture_output=True, text=True
+        )
         isolate_installs(the_lab, HOST)
         offered = make_lab_upgrades_installable(the_lab, HOST, base)
         before = run_verify(inventory, base / "before", "-l", HOST, "--format", "json")
@@ -332,8 +231,19 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
         in_host(the_lab, HOST, "touch", "/run/reboot-required")
         reboot_flagged_check = apply_check_mode(inventory, base, ROLE, reboot_vars, HOST)
         yield Outcome(
-            the_lab, offered, probe.stderr, before, security_first, security_second, mid,
-            versions_mid, all_first, all_second, after, versions_after, reboot_none_needed,
+            the_lab,
+            offered,
+            probe.stderr,
+            before,
+            security_first,
+            security_second,
+            mid,
+            versions_mid,
+            all_first,
+            all_second,
+            after,
+            versions_after,
+            reboot_none_needed,
             reboot_flagged_check,
         )
     finally:
@@ -380,9 +290,7 @@ def test_security_only_second_apply_changes_nothing(outcome: Outcome) -> None:
 def test_all_updates_then_every_check_passes(outcome: Outcome) -> None:
     assert outcome.all_first.returncode == 0, outcome.all_first.output
     assert outcome.all_first.recap["changed"] == 1, outcome.all_first.output
-    assert all(v.endswith("+lab1") for v in outcome.versions_after.values()), (
-        outcome.versions_after
-    )
+    assert all(v.endswith("+lab1") for v in outcome.versions_after.values()), outcome.versions_after
     assert outcome.after.host(HOST)["status"] == "reachable"
     for check in (SECURITY, PENDING, RECENT):
         assert outcome.after.status(HOST, check) == "pass", outcome.after.result(HOST, check)
@@ -398,8 +306,9 @@ def test_all_updates_second_apply_changes_nothing(outcome: Outcome) -> None:
 def test_this_machine_is_untouched(outcome: Outcome) -> None:
     # The host's upgrades landed in its overlays only.
     for name in outcome.offered:
-        real = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name],
-                              capture_output=True, text=True, check=True).stdout
+        real = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, check=True
+        ).stdout
         assert not real.endswith("+lab1"), (name, real)
 
 
