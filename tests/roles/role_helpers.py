@@ -4,14 +4,20 @@ lab host with ansible-playbook (and reading its recap), running a command inside
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import yaml
 
 import lab
+from tests.conftest import lab_missing
+from tests.integration.verify_run import Run, run_verify
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "baselines" / "msp-standard" / "1.0.0.yml"
@@ -74,3 +80,44 @@ def in_host(the_lab: lab.Lab, host: str, *argv: str, network: bool = False) -> s
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One role applied twice to a fresh lab host, with verify run before and after."""
+
+    lab: lab.Lab
+    before: Run
+    first: Apply
+    second: Apply
+    after: Run
+
+
+@contextmanager
+def applied_twice(
+    base: Path,
+    host: str,
+    role: Path,
+    role_vars: dict[str, object],
+    prepare: Callable[[lab.Lab], None] | None = None,
+    tools: tuple[str, ...] = (),
+) -> Iterator[Outcome]:
+    """Start a one-host `ubuntu1604` lab in `base`, run `prepare`, verify, apply the role twice,
+    verify again; the lab is torn down on exit. Skips where the lab cannot run."""
+    reason = lab_missing()
+    missing = [t for t in tools if not shutil.which(t)]
+    if reason or missing:
+        pytest.skip(reason or f"missing {', '.join(missing)}")
+    state_dir = base / "lab"
+    the_lab = lab.up(state_dir, hosts=[lab.HostSpec(host, "ubuntu1604")])
+    try:
+        inventory = the_lab.inventory_path
+        if prepare is not None:
+            prepare(the_lab)
+        before = run_verify(inventory, base / "before", "-l", host, "--format", "json")
+        first = apply_role(inventory, base, role, role_vars, host)
+        second = apply_role(inventory, base, role, role_vars, host)
+        after = run_verify(inventory, base / "after", "-l", host, "--format", "json")
+        yield Outcome(the_lab, before, first, second, after)
+    finally:
+        lab.down(state_dir)

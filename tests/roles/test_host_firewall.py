@@ -7,18 +7,13 @@ second run changes nothing.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-import lab
-from tests.integration.verify_run import Run, run_verify
-from tests.roles.role_helpers import Apply, apply_role, baseline_vars, in_host
+from tests.roles.role_helpers import Outcome, applied_twice, baseline_vars, in_host
 
 pytestmark = pytest.mark.integration
 
@@ -28,34 +23,13 @@ CHECK = "linux.firewall.active"
 HOST = "fw-legacy"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    lab: lab.Lab
-    before: Run
-    first: Apply
-    second: Apply
-    after: Run
-
-
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
-    if os.geteuid() != 0:
-        pytest.skip("the lab needs root")
-    if not all(shutil.which(t) for t in ("unshare", "nsenter", "nft", "ssh-keygen")):
-        pytest.skip("lab tools missing (run `make test` as root)")
     base = tmp_path_factory.mktemp("host_firewall")
-    state_dir = base / "lab"
-    the_lab = lab.up(state_dir, hosts=[lab.HostSpec(HOST, "ubuntu1604")])
-    try:
-        inventory = the_lab.inventory_path
-        before = run_verify(inventory, base / "before", "-l", HOST, "--format", "json")
-        role_vars = baseline_vars(CHECK)
-        first = apply_role(inventory, base, ROLE, role_vars, HOST)
-        second = apply_role(inventory, base, ROLE, role_vars, HOST)
-        after = run_verify(inventory, base / "after", "-l", HOST, "--format", "json")
-        yield Outcome(the_lab, before, first, second, after)
-    finally:
-        lab.down(state_dir)
+    with applied_twice(
+        base, HOST, ROLE, baseline_vars(CHECK)
+    ) as result:
+        yield result
 
 
 def test_baseline_asks_for_a_default_deny_firewall() -> None:

@@ -20,24 +20,20 @@ generated playbook does not include unknown checks.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import lab
-from tests.integration.verify_run import Run, run_verify
 from tests.roles.lab_packages import (
     add_flat_repo,
     build_deb,
     isolate_installs,
     publish_flat_repo,
 )
-from tests.roles.role_helpers import Apply, apply_role, baseline_vars, in_host
+from tests.roles.role_helpers import Outcome, applied_twice, baseline_vars, in_host
 
 pytestmark = pytest.mark.integration
 
@@ -81,36 +77,21 @@ def stand_in_repo(workdir: Path) -> Path:
     return repo_dir
 
 
-@dataclass(frozen=True)
-class Outcome:
-    lab: lab.Lab
-    before: Run
-    first: Apply
-    second: Apply
-    after: Run
+def prepare(the_lab: lab.Lab, base: Path) -> None:
+    """Installs stay inside the host; the stand-in package is served from a flat repository."""
+    isolate_installs(the_lab, HOST)
+    add_flat_repo(the_lab, HOST, stand_in_repo(base))
 
 
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
-    if os.geteuid() != 0:
-        pytest.skip("the lab needs root")
-    if not all(shutil.which(t) for t in ("unshare", "nsenter", "nft", "ssh-keygen", "dpkg-deb")):
-        pytest.skip("lab tools missing (run `make test` as root)")
     base = tmp_path_factory.mktemp("time_sync")
-    state_dir = base / "lab"
-    the_lab = lab.up(state_dir, hosts=[lab.HostSpec(HOST, "ubuntu1604")])
-    try:
-        inventory = the_lab.inventory_path
-        isolate_installs(the_lab, HOST)
-        add_flat_repo(the_lab, HOST, stand_in_repo(base))
-        before = run_verify(inventory, base / "before", "-l", HOST, "--format", "json")
-        role_vars = baseline_vars(RUNNING)
-        first = apply_role(inventory, base, ROLE, role_vars, HOST)
-        second = apply_role(inventory, base, ROLE, role_vars, HOST)
-        after = run_verify(inventory, base / "after", "-l", HOST, "--format", "json")
-        yield Outcome(the_lab, before, first, second, after)
-    finally:
-        lab.down(state_dir)
+    with applied_twice(
+        base, HOST, ROLE, baseline_vars(RUNNING),
+        prepare=lambda the_lab: prepare(the_lab, base),
+        tools=("dpkg-deb",),
+    ) as result:
+        yield result
 
 
 def test_baseline_asks_for_time_sync() -> None:
