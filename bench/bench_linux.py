@@ -101,14 +101,17 @@ def measure(cmd: list[str], base_env: dict[str, str], work: Path) -> Sample:
     return Sample(elapsed, usage.ru_maxrss / 1024, proc.returncode)
 
 
-def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> Row:
+def bench(
+    count: int, forks: int, repeat: int, profile: str, work: Path, module: str = "setup"
+) -> Row:
+    """N copies of a lab profile; `ansible -m MODULE` vs `verify baseline`, alternately."""
     state = work / f"lab-{count}"
     the_lab = lab.up(state, hosts=lab.copies(profile, count))
     try:
         env = lab.ansible_env(work / f"ansible-{count}", BIN)
         inventory = str(the_lab.inventory_path)
         report = work / f"report-{count}.json"
-        setup_cmd = [str(BIN / "ansible"), "all", "-i", inventory, "-m", "setup", "-f", str(forks)]
+        setup_cmd = [str(BIN / "ansible"), "all", "-i", inventory, "-m", module, "-f", str(forks)]
         verify_cmd = [
             str(BIN / "verify"),
             "baseline",

@@ -10,7 +10,6 @@ times over the same hosts and prints the medians and the ratio verify / setup.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -18,49 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import lab  # noqa: E402
-from bench.bench_linux import BIN, Row, measure, print_header, print_row, summarize  # noqa: E402
-
-
-def bench(count: int, forks: int, repeat: int, profile: str, work: Path) -> Row:
-    state = work / f"lab-{count}"
-    the_lab = lab.up(state, hosts=lab.copies(profile, count))
-    try:
-        env = lab.ansible_env(work / f"ansible-{count}", BIN)
-        inventory = str(the_lab.inventory_path)
-        report = work / f"report-{count}.json"
-        setup_cmd = [
-            str(BIN / "ansible"),
-            "all",
-            "-i",
-            inventory,
-            "-m",
-            "ansible.windows.setup",
-            "-f",
-            str(forks),
-        ]
-        verify_cmd = [
-            str(BIN / "verify"),
-            "baseline",
-            "-i",
-            inventory,
-            "-f",
-            str(forks),
-            "--format",
-            "json",
-            "-o",
-            str(report),
-        ]
-        setups, verifies = [], []
-        for _ in range(repeat):
-            setups.append(measure(setup_cmd, env, work))
-            verifies.append(measure(verify_cmd, env, work))
-        reachable = json.loads(report.read_text(encoding="utf-8"))["summary"]["hosts_reachable"]
-        if reachable != count or any(s.returncode != 0 for s in setups):
-            raise SystemExit(f"bench invalid: {reachable}/{count} hosts reachable by verify")
-    finally:
-        lab.down(state)
-    return summarize(count, setups, verifies)
+from bench.bench_linux import bench, print_header, print_row  # noqa: E402
 
 
 def main() -> None:
@@ -74,7 +31,9 @@ def main() -> None:
     print_header("hosts", "ansible.windows.setup")
     with tempfile.TemporaryDirectory(prefix="verify-bench-win-") as tmp:
         for count in args.hosts:
-            row = bench(count, args.forks, args.repeat, args.profile, Path(tmp))
+            row = bench(
+                count, args.forks, args.repeat, args.profile, Path(tmp), "ansible.windows.setup"
+            )
             print_row(row)
 
 
