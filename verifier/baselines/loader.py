@@ -170,6 +170,7 @@ def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> dict[
     own = {c["id"]: c for c in data["checks"]}
     # A child check replaces the parent's check of the same id, in place; new ones follow.
     merged = [own.pop(c["id"], c) for c in checks] + list(own.values())
+    merged = _override_remediations(merged, data.get("remediations", {}), doc)
     return {
         "name": data["name"],
         "version": data["version"],
@@ -177,6 +178,23 @@ def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> dict[
         "checks": merged,
         "sources": sources,
     }
+
+
+def _override_remediations(
+    checks: list[dict[str, Any]], overrides: Mapping[str, Any], doc: YamlDocument
+) -> list[dict[str, Any]]:
+    """`remediations:` gives inherited checks a new fix without repeating the whole check, so a
+    release can ship new roles while the checks themselves stay as their version defined them."""
+    ids = {c["id"] for c in checks}
+    for check_id in overrides:
+        if check_id not in ids:
+            raise BaselineError(
+                f"{doc.where(['remediations', check_id])}: remediations: "
+                f"no check {check_id!r} to remediate"
+            )
+    return [
+        {**c, "remediation": overrides[c["id"]]} if c["id"] in overrides else c for c in checks
+    ]
 
 
 def _check_path_matches(doc: YamlDocument) -> None:
