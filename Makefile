@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the lab and tests use (installed only when running as root).
-SYSTEM_PACKAGES := python3 python3-venv sudo openssh-server openssh-client sshpass nftables iproute2 util-linux procps python3-apt
+SYSTEM_PACKAGES := python3 python3-venv sudo openssh-server openssh-client sshpass nftables iproute2 util-linux procps python3-apt cron
 
 .PHONY: demo test lint unit system-deps venv bench lab-up lab-down clean
 
@@ -24,7 +24,7 @@ system-deps:
 	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing: $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  fi; \
 	else echo "not root: skipping apt-get install of $(SYSTEM_PACKAGES)"; fi
 

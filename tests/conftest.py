@@ -32,6 +32,19 @@ def lab_missing() -> str | None:
     return f"missing {', '.join(missing)} (run `make test` as root)" if missing else None
 
 
+@pytest.fixture(autouse=True)
+def _private_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every verify run stores history and reads notify config from the user's XDG dirs; tests
+    (and the CLI subprocesses they start, which inherit the environment) use throwaway ones."""
+    base = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+    monkeypatch.delenv("VERIFY_DB", raising=False)
+    monkeypatch.delenv("VERIFY_NOTIFY_CONFIG", raising=False)
+
+
 @pytest.fixture(scope="session")
 def lab_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.Lab]:
     reason = lab_missing()

@@ -7,6 +7,9 @@ EXIT_FAIL = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 EXIT_INTERNAL = 4
+EXIT_LOCKED = 5
+# `verify drift`: an alert could not be delivered after its retries.
+EXIT_ALERT_FAILED = 6
 
 
 class VerifierError(Exception):

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import click
 from rich.console import Console
 
-from verifier.cli.options import connection_options, debug_option, format_option
+from verifier.cli.options import connection_options, db_option, debug_option, format_option
 from verifier.cli.progress import CollectionProgress
 from verifier.cli.remediate_cmd import summary
+from verifier.history.db import open_db
+from verifier.history.paths import resolve_db_path
+from verifier.history.recorder import record
 from verifier.models import RunResult
 from verifier.pipeline import RunRequest, exit_code, run_baseline, run_from_captures
 from verifier.remediation.playbook_file import plan_from_run, write_playbook
 from verifier.reporters import console as console_report
 from verifier.reporters import json_report
+from verifier.runlock import hold, lock_path_for
 
 
 def report_console() -> Console:
@@ -62,6 +69,14 @@ def report_console() -> Console:
     default=None,
     help="Also write a remediation playbook for the failed checks to this file.",
 )
+@db_option
+@click.option("--no-history", is_flag=True, help="Do not store this run in the history database.")
+@click.option(
+    "--accept",
+    "accept_run",
+    is_flag=True,
+    help="Store this run as the inventory's accepted snapshot (what `verify drift` compares to).",
+)
 @debug_option
 def baseline_command(
     inventory: Path | None,
@@ -75,31 +90,62 @@ def baseline_command(
     output: Path,
     vault_password_file: Path | None,
     remediation: Path | None,
+    db: Path | None,
+    no_history: bool,
+    accept_run: bool,
 ) -> None:
     """Verify every host of an inventory (or saved device outputs) against a baseline."""
     if (inventory is None) == (captures is None):
         raise click.UsageError("give exactly one of --inventory and --from-captures")
+    if no_history and accept_run:
+        raise click.UsageError("--accept stores the run: it cannot be used with --no-history")
+    source = captures if captures is not None else inventory
+    assert source is not None
+    # Opened before connecting to anything: a bad --db is an input error, not a lost run.
+    history = None
+    lock: AbstractContextManager[None] = nullcontext()
+    if not no_history:
+        db_path = resolve_db_path(db)
+        history = History(open_db(db_path), accept_run)
+        # Two runs of one inventory (a nightly drift and an engineer's run) never interleave.
+        lock = hold(lock_path_for(db_path, source))
+    outputs = Outputs(output_format, output, remediation, history)
     err = Console(stderr=True)
-    if captures is not None:
+    with lock:
+        if captures is not None:
+            with CollectionProgress(err) as progress:
+                run = run_from_captures(captures, baseline, emit=progress)
+            _report(run, outputs, captures, None)
+        request = RunRequest(
+            inventory=source,
+            baseline=baseline,
+            limit=limit,
+            forks=forks,
+            connect_timeout=timeout,
+            task_timeout=task_timeout,
+            vault_password_file=vault_password_file,
+        )
         with CollectionProgress(err) as progress:
-            run = run_from_captures(captures, baseline, emit=progress)
-        _report(run, output_format, output, remediation)
-    assert inventory is not None
-    request = RunRequest(
-        inventory=inventory,
-        baseline=baseline,
-        limit=limit,
-        forks=forks,
-        connect_timeout=timeout,
-        task_timeout=task_timeout,
-        vault_password_file=vault_password_file,
-    )
-    with CollectionProgress(err) as progress:
-        run = run_baseline(request, emit=progress)
-    _report(run, output_format, output, remediation)
+            run = run_baseline(request, emit=progress)
+        _report(run, outputs, source, limit)
 
 
-def _report(run: RunResult, output_format: str, output: Path, remediation: Path | None) -> NoReturn:
+@dataclass(frozen=True)
+class History:
+    conn: sqlite3.Connection
+    accept: bool
+
+
+@dataclass(frozen=True)
+class Outputs:
+    output_format: str
+    output: Path
+    remediation: Path | None
+    history: History | None
+
+
+def _report(run: RunResult, outputs: Outputs, source: Path, limit: str | None) -> NoReturn:
+    output_format, output, remediation = outputs.output_format, outputs.output, outputs.remediation
     if str(output) != "-":
         json_report.write(run, output)
     if output_format == "json":
@@ -115,4 +161,13 @@ def _report(run: RunResult, output_format: str, output: Path, remediation: Path 
         Console(stderr=output_format == "json").print(
             summary(plan, remediation), highlight=False, markup=False, soft_wrap=True
         )
-    sys.exit(exit_code(run) if not run.interrupted else 130)
+    code = exit_code(run) if not run.interrupted else 130
+    if outputs.history is not None:
+        stored = record(
+            outputs.history.conn, run, "baseline", source, limit, code, outputs.history.accept
+        )
+        note = " and accepted as the snapshot for `verify drift`" if stored.accepted else ""
+        Console(stderr=output_format == "json").print(
+            f"History: stored as run {stored.run_id}{note}", highlight=False, markup=False
+        )
+    sys.exit(code)

@@ -11,8 +11,12 @@ from verifier import __version__
 from verifier.cli.baseline_cmd import baseline_command
 from verifier.cli.baselines_cmd import baselines_group
 from verifier.cli.collect_cmd import collect_command
+from verifier.cli.drift_cmd import drift_command
+from verifier.cli.history_cmd import accept_command, history_group
+from verifier.cli.notify_cmd import notify_group
 from verifier.cli.options import DebugState, debug_option
 from verifier.cli.remediate_cmd import remediate_group
+from verifier.cli.schedule_cmd import schedule_group
 from verifier.errors import EXIT_INTERNAL, EXIT_USAGE, VerifierError
 
 
@@ -26,7 +30,12 @@ def cli() -> None:
 cli.add_command(baseline_command)
 cli.add_command(baselines_group)
 cli.add_command(collect_command)
+cli.add_command(drift_command)
+cli.add_command(history_group)
+cli.add_command(accept_command)
+cli.add_command(notify_group)
 cli.add_command(remediate_group)
+cli.add_command(schedule_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -76,3 +76,13 @@ def connection_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="History database (default: $VERIFY_DB, else $XDG_DATA_HOME/verify/history.sqlite3).",
+    )(func)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from verifier import __version__
 from verifier.models import CheckResult, HostResult, RunResult
+from verifier.reporters.files import write_atomic
 
 REPORT_SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
@@ -66,9 +65,4 @@ def dumps(run: RunResult) -> str:
 
 
 def write(run: RunResult, path: Path) -> None:
-    """Write atomically: a reader never sees half a report, and a crash keeps the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(dumps(run))
-    os.replace(tmp, path)
+    write_atomic(dumps(run), path)

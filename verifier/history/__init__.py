@@ -1,0 +1,1 @@
+"""Run history (SQLite), accepted snapshots and drift between runs."""
