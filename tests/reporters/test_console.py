@@ -26,6 +26,19 @@ def test_failures_show_expected_and_actual() -> None:
     assert "test@1.0.0" in text and "web1" in text
     assert "HIGH" in text and "linux.test.check" in text
     assert "expected eq false  actual true" in text
+    assert "fix manual: No remediation is defined in the baseline." in text
+
+
+def test_failures_name_the_role_that_fixes_them() -> None:
+    from verifier.models import Remediation
+
+    run = evaluate_run(
+        baseline(check(expected=False, remediation=Remediation(role="ssh_hardening"))),
+        Path("inv.yml"),
+        [reachable({"a": {"b": True}}, name="web1")],
+        "2026-11-23T00:00:00+00:00",
+    )
+    assert "fix automated: role ssh_hardening" in _render(run)
 
 
 def test_host_text_is_not_markup() -> None:

@@ -27,4 +27,23 @@ def test_document_matches_its_schema(tmp_path: Path) -> None:
     hosts = {h["name"]: h for h in document["hosts"]}
     assert hosts["down"]["status"] == "unreachable"
     assert hosts["good"]["checks"][0]["title"] == "A test check"
-    assert not list(tmp_path.glob("sub/.report-*")), "temporary file left behind"
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["report.json"], "temporary file left"
+
+
+def test_failed_checks_say_how_they_are_fixed(tmp_path: Path) -> None:
+    from verifier.models import Remediation
+
+    automated = check(id="linux.t.auto", remediation=Remediation(role="ssh_hardening"))
+    manual = check(id="linux.t.manual", remediation=Remediation(manual="Replace the disk."))
+    run = evaluate_run(
+        baseline(automated, manual, check(id="linux.t.ok", expected=False)),
+        Path("inv.yml"),
+        [reachable({"a": {"b": False}}, name="h1")],
+        "2026-11-23T00:00:00+00:00",
+    )
+    document = json_report.to_document(run)
+    jsonschema.validate(document, json.loads(json_report.SCHEMA_PATH.read_text(encoding="utf-8")))
+    checks = {c["id"]: c for c in document["hosts"][0]["checks"]}
+    assert checks["linux.t.auto"]["fix"] == {"kind": "automated", "role": "ssh_hardening"}
+    assert checks["linux.t.manual"]["fix"] == {"kind": "manual", "instruction": "Replace the disk."}
+    assert "fix" not in checks["linux.t.ok"]  # passing checks need no fix

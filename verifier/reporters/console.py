@@ -11,11 +11,13 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from verifier.checks.evaluation import describe_expectation
 from verifier.models import Check, CheckResult, HostStatus, RunResult, Severity, Status
+from verifier.reporters.fixes import Fix, fixes_for
 
 STATUS_STYLE = {
     Status.PASS: "green",
@@ -75,6 +77,7 @@ def _failures(run: RunResult, console: Console) -> None:
     failing = [h for h in run.hosts if h.count(Status.FAIL)]
     if not failing:
         return
+    fixes = fixes_for(run)
     console.print(Text("\nFailures", style="bold"))
     for host in failing:
         console.print(Text(f"\n{host.host.name}", style="bold"))
@@ -101,6 +104,18 @@ def _failures(run: RunResult, console: Console) -> None:
                     _value(result.actual),
                 )
             )
+            fix = fixes.get((host.host.name, result.check_id))
+            if fix is not None:
+                console.print(_fix_line(fix))
+
+
+def _fix_line(fix: Fix) -> Padding:
+    # Indented as a block, so a long manual instruction wraps under itself.
+    if fix.kind == "automated":
+        line = Text.assemble(("fix ", "dim"), f"automated: role {fix.role}")
+    else:
+        line = Text.assemble(("fix ", "dim"), ("manual: ", "yellow"), fix.instruction)
+    return Padding(line, (0, 0, 0, 13), expand=False)
 
 
 def _not_verified(run: RunResult, console: Console) -> None:

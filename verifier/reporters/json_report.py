@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from verifier import __version__
 from verifier.models import CheckResult, HostResult, RunResult
 from verifier.reporters.files import write_atomic
+from verifier.reporters.fixes import Fix, fixes_for
 
 REPORT_SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
-def _check(result: CheckResult, titles: dict[str, str]) -> dict[str, Any]:
-    return {
+def _check(result: CheckResult, titles: dict[str, str], fix: Fix | None) -> dict[str, Any]:
+    document = {
         "id": result.check_id,
         "title": titles.get(result.check_id, ""),
         "status": result.status.value,
@@ -25,9 +27,14 @@ def _check(result: CheckResult, titles: dict[str, str]) -> dict[str, Any]:
         "evidence": dict(result.evidence),
         "message": result.message,
     }
+    if fix is not None:
+        document["fix"] = fix.to_document()
+    return document
 
 
-def _host(host: HostResult, titles: dict[str, str]) -> dict[str, Any]:
+def _host(
+    host: HostResult, titles: dict[str, str], fixes: Mapping[tuple[str, str], Fix]
+) -> dict[str, Any]:
     return {
         "name": host.host.name,
         "address": host.host.address,
@@ -37,12 +44,15 @@ def _host(host: HostResult, titles: dict[str, str]) -> dict[str, Any]:
         "message": host.message,
         "collected_at": host.facts.collected_at if host.facts else None,
         "probe_errors": dict(host.facts.probe_errors) if host.facts else {},
-        "checks": [_check(r, titles) for r in host.results],
+        "checks": [
+            _check(r, titles, fixes.get((host.host.name, r.check_id))) for r in host.results
+        ],
     }
 
 
 def to_document(run: RunResult) -> dict[str, Any]:
     titles = {c.id: c.title for c in run.baseline.checks}
+    fixes = fixes_for(run)
     return {
         "report_version": REPORT_SCHEMA_VERSION,
         "tool": {"name": "verify", "version": __version__},
@@ -56,7 +66,7 @@ def to_document(run: RunResult) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "interrupted": run.interrupted,
         "summary": run.summary(),
-        "hosts": [_host(h, titles) for h in run.hosts],
+        "hosts": [_host(h, titles, fixes) for h in run.hosts],
     }
 
 
