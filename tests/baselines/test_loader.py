@@ -1,9 +1,11 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from verifier.baselines import loader
 from verifier.errors import BaselineError
+from verifier.models import Remediation
 
 CHECK = """
   - id: linux.a.b
@@ -140,3 +142,101 @@ def test_version_must_match_file_name(tmp_path: Path) -> None:
     _write(tmp_path, "b", "1.0.0", f"name: b\nversion: 1.0.1\nchecks:{CHECK}")
     with pytest.raises(BaselineError, match=r"file is named 1\.0\.0\.yml"):
         _load(tmp_path, "b@1.0.0")
+
+
+PARENT_WITH_REMEDIATION = f"""name: base
+version: 1.0.0
+checks:{CHECK}    remediation:
+      manual: Do it by hand.
+{CHECK.replace("linux.a.b", "linux.a.c")}"""
+
+
+def test_remediations_override_inherited_checks(tmp_path: Path) -> None:
+    _write(tmp_path, "base", "1.0.0", PARENT_WITH_REMEDIATION)
+    child = (
+        "name: child\nversion: 1.1.0\nextends: base@1.0.0\nchecks: []\nremediations:\n"
+        "  linux.a.b:\n    role: ssh_hardening\n    vars: {ssh_max_auth_tries: 4}\n"
+    )
+    _write(tmp_path, "child", "1.1.0", child)
+
+    parent = loader.load("base@1.0.0", extra_dirs=[tmp_path])
+    baseline = loader.load("child@1.1.0", extra_dirs=[tmp_path])
+
+    assert [c.id for c in baseline.checks] == ["linux.a.b", "linux.a.c"]
+    fixed, untouched = baseline.checks
+    assert fixed.remediation == Remediation(role="ssh_hardening", vars={"ssh_max_auth_tries": 4})
+    assert untouched.remediation is None
+    assert parent.checks[0].remediation == Remediation(manual="Do it by hand.")
+    # Only the fix changed: the check itself is as its version defined it.
+    assert replace(fixed, remediation=None) == replace(parent.checks[0], remediation=None)
+    assert baseline.sha256 != parent.sha256
+
+
+def test_remediations_apply_to_own_checks_too(tmp_path: Path) -> None:
+    body = f"name: b\nversion: 1.0.0\nchecks:{CHECK}remediations:\n  linux.a.b: {{manual: Call Bob.}}\n"
+    _write(tmp_path, "b", "1.0.0", body)
+    assert loader.load("b", extra_dirs=[tmp_path]).checks[0].remediation == Remediation(
+        manual="Call Bob."
+    )
+
+
+def test_remediation_for_an_unknown_check_names_file_and_line(tmp_path: Path) -> None:
+    _write(tmp_path, "base", "1.0.0", PARENT_WITH_REMEDIATION)
+    child = (
+        "name: child\nversion: 1.1.0\nextends: base@1.0.0\nchecks: []\nremediations:\n"
+        "  linux.a.b:\n    manual: fine\n  linux.a.zz:\n    role: ssh_hardening\n"
+    )
+    path = _write(tmp_path, "child", "1.1.0", child)
+    with pytest.raises(BaselineError) as err:
+        _load(tmp_path, "child")
+    assert str(err.value) == f"{path}:9: remediations: no check 'linux.a.zz' to remediate"
+
+
+def test_remediation_override_with_both_role_and_manual_is_rejected(tmp_path: Path) -> None:
+    _write(tmp_path, "base", "1.0.0", PARENT_WITH_REMEDIATION)
+    child = (
+        "name: child\nversion: 1.1.0\nextends: base@1.0.0\nchecks: []\nremediations:\n"
+        "  linux.a.b:\n    role: ssh_hardening\n    manual: and by hand\n"
+    )
+    path = _write(tmp_path, "child", "1.1.0", child)
+    with pytest.raises(BaselineError) as err:
+        _load(tmp_path, "child")
+    assert str(err.value) == (
+        f"{path}:7: remediations.linux.a.b: remediation needs exactly one of 'role' or 'manual'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("{role: Bad-Role}", "'Bad-Role' does not match"),
+        ("{manual: x, when: later}", "unknown field ('when' was unexpected)"),
+    ],
+)
+def test_remediation_override_is_validated_like_a_check_remediation(
+    tmp_path: Path, override: str, message: str
+) -> None:
+    body = f"name: b\nversion: 1.0.0\nchecks:{CHECK}remediations:\n  linux.a.b: {override}\n"
+    path = _write(tmp_path, "b", "1.0.0", body)
+    with pytest.raises(BaselineError) as err:
+        _load(tmp_path, "b")
+    assert str(err.value).startswith(f"{path}:12: remediations.linux.a.b")
+    assert message in str(err.value)
+
+
+def test_shipped_1_3_0_only_changes_remediations_of_1_2_0() -> None:
+    old = loader.load("msp-standard@1.2.0")
+    new = loader.load("msp-standard@1.3.0")
+
+    assert (new.name, new.version) == ("msp-standard", "1.3.0")
+    assert len(new.sha256) == 64 and new.sha256 != old.sha256
+    assert [c.id for c in new.checks] == [c.id for c in old.checks]
+    for before, after in zip(old.checks, new.checks, strict=True):
+        assert replace(after, remediation=None) == replace(before, remediation=None), after.id
+    changed = {a.id for b, a in zip(old.checks, new.checks, strict=True) if a != b}
+    assert {"win.bitlocker.workstation", "linux.backup.agent_installed"} <= changed
+    bitlocker = next(c for c in new.checks if c.id == "win.bitlocker.workstation")
+    assert bitlocker.remediation is not None and bitlocker.remediation.role is None
+    assert bitlocker.remediation.manual is not None
+    assert "escrow the recovery key" in bitlocker.remediation.manual
+    assert new.sources[-1].endswith("msp-standard/1.3.0.yml")

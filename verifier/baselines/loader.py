@@ -99,7 +99,10 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"unknown operator {error.instance!r}"
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field")
-    if error.validator == "oneOf" and list(error.path)[-1:] == ["remediation"]:
+    path = list(error.path)
+    if error.validator == "oneOf" and (
+        path[-1:] == ["remediation"] or path[-2:-1] == ["remediations"]
+    ):
         return "remediation needs exactly one of 'role' or 'manual'"
     return error.message
 
@@ -192,9 +195,7 @@ def _override_remediations(
                 f"{doc.where(['remediations', check_id])}: remediations: "
                 f"no check {check_id!r} to remediate"
             )
-    return [
-        {**c, "remediation": overrides[c["id"]]} if c["id"] in overrides else c for c in checks
-    ]
+    return [{**c, "remediation": overrides[c["id"]]} if c["id"] in overrides else c for c in checks]
 
 
 def _check_path_matches(doc: YamlDocument) -> None:

@@ -163,10 +163,12 @@ def _report(run: RunResult, outputs: Outputs, source: Path, limit: str | None) -
         )
     code = exit_code(run) if not run.interrupted else 130
     if outputs.history is not None:
-        stored = record(
-            outputs.history.conn, run, "baseline", source, limit, code, outputs.history.accept
-        )
+        # An interrupted run is kept (nothing is lost) but never becomes the snapshot.
+        accept = outputs.history.accept and not run.interrupted
+        stored = record(outputs.history.conn, run, "baseline", source, limit, code, accept)
         note = " and accepted as the snapshot for `verify drift`" if stored.accepted else ""
+        if outputs.history.accept and not accept:
+            note = "; not accepted: the run was interrupted"
         Console(stderr=output_format == "json").print(
             f"History: stored as run {stored.run_id}{note}", highlight=False, markup=False
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from verifier.errors import InputError
@@ -29,17 +30,22 @@ def open_db(path: Path) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise HistoryError(f"{path}: cannot open the history database: {exc}") from exc
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        found = schema.version(conn)
+        # Checked before anything is changed (even the journal mode), and in one statement: a
+        # run creating this database at the same moment is seen either not at all or whole.
+        found, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
+        ).fetchone()
         if found > schema.LATEST:
             raise HistoryError(
                 f"{path}: history database schema {found} is newer than this verify "
                 f"understands ({schema.LATEST}); upgrade verify"
             )
-        if found == 0 and _has_foreign_tables(conn):
+        if found == 0 and tables > 0:
             raise HistoryError(f"{path}: not a verify history database")
+        _use_wal(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
         schema.migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -50,6 +56,15 @@ def open_db(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
-    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
-    return int(row[0]) > 0
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. When two runs create the database at once, SQLite refuses the second
+    switch with SQLITE_BUSY without calling the busy handler: wait here instead."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)

@@ -16,8 +16,22 @@ _SECRET_KEY = re.compile(
     r"(password|passwd|passphrase|secret|token|community|psk|private_key|api_key|credential)",
     re.IGNORECASE,
 )
-# Facts whose names match but whose values are findings, not secrets.
-_ALLOWED = frozenset({"partial_product_key", "password_encryption", "no_password_required"})
+# Facts whose names match but whose values are findings, not secrets (account names, sudoers
+# rules; `password_required` is the key of the check win.accounts.password_required).
+_ALLOWED = frozenset(
+    {
+        "partial_product_key",
+        "password_encryption",
+        "no_password_required",
+        "empty_password",
+        "nopasswd_sudo",
+        "password_required",
+    }
+)
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(key) and key not in _ALLOWED and _SECRET_KEY.search(key) is not None
 
 
 def _redact_value(value: Any) -> Any:
@@ -32,7 +46,7 @@ def _redact_value(value: Any) -> Any:
 
 def redact_facts(value: Any, key: str = "") -> Any:
     """A copy of `value` with every string under a secret-named key replaced by <redacted>."""
-    if key and key not in _ALLOWED and _SECRET_KEY.search(key):
+    if is_secret_key(key):
         return _redact_value(value)
     if isinstance(value, Mapping):
         return {str(k): redact_facts(v, str(k)) for k, v in value.items()}

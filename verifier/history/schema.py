@@ -89,9 +89,20 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
 
     A database newer than this release is refused by the caller (see db.open_db)."""
     current = version(conn)
-    for number in range(current + 1, target + 1):
-        # executescript commits first; BEGIN/COMMIT around it keeps each step atomic.
-        conn.executescript(
-            f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
-        )
-    return version(conn)
+    while current < target:
+        number = current + 1
+        try:
+            # executescript commits first; BEGIN/COMMIT around it keeps each step atomic.
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
+                f"PRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            # Another run may have applied this step since the version was read: go on from
+            # the version it left; otherwise the step itself failed.
+            if version(conn) <= current:
+                raise
+        current = version(conn)
+    return current

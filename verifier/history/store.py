@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,8 @@ from verifier import __version__
 from verifier.history.db import HistoryError
 from verifier.history.inventory_id import inventory_key, inventory_sha256
 from verifier.history.records import RunRecord, StoredCheck, StoredHost, StoredRun
-from verifier.history.redact import redact_facts
-from verifier.models import HostResult, RunResult
+from verifier.history.redact import REDACTED, is_secret_key, redact_facts
+from verifier.models import Check, CheckResult, HostResult, RunResult
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ def _json(value: Any) -> str:
 
 def save_run(conn: sqlite3.Connection, run: RunResult, context: RunContext) -> int:
     titles = {c.id: c.title for c in run.baseline.checks}
+    secret_keys = {c.id: _secret_key(c) for c in run.baseline.checks}
     try:
         conn.execute("BEGIN IMMEDIATE")
         cursor = conn.execute(
@@ -64,7 +65,7 @@ def save_run(conn: sqlite3.Connection, run: RunResult, context: RunContext) -> i
         )
         run_id = int(cursor.lastrowid or 0)
         for host in run.hosts:
-            _insert_host(conn, run_id, host, titles)
+            _insert_host(conn, run_id, host, titles, secret_keys)
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         if conn.in_transaction:
@@ -73,8 +74,42 @@ def save_run(conn: sqlite3.Connection, run: RunResult, context: RunContext) -> i
     return run_id
 
 
+def _secret_key(check: Check) -> str:
+    """The part of the check's id or fact path that names a secret ('' when none does): the
+    check's values are then redacted like the fact they come from."""
+    parts = (check.id.rsplit(".", 1)[-1], *check.fact.split("."))
+    return next((part for part in parts if is_secret_key(part)), "")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _redacted_result(result: CheckResult, key: str) -> tuple[Any, Any, str]:
+    """Expected, actual and message as stored: the message quotes the values, so a secret is
+    cut out of it in each form it may be quoted in (as is, JSON-escaped, repr-escaped)."""
+    if not is_secret_key(key):
+        return result.expected, result.actual, result.message
+    message = result.message
+    for secret in sorted(_strings([result.expected, result.actual]), key=len, reverse=True):
+        for form in (secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]):
+            if form:
+                message = message.replace(form, REDACTED)
+    return redact_facts(result.expected, key), redact_facts(result.actual, key), message
+
+
 def _insert_host(
-    conn: sqlite3.Connection, run_id: int, host: HostResult, titles: Mapping[str, str]
+    conn: sqlite3.Connection,
+    run_id: int,
+    host: HostResult,
+    titles: Mapping[str, str],
+    secret_keys: Mapping[str, str],
 ) -> None:
     facts = host.facts
     conn.execute(
@@ -93,10 +128,11 @@ def _insert_host(
             _json(dict(facts.probe_errors) if facts else {}),
         ),
     )
-    conn.executemany(
-        "INSERT INTO check_results (run_id, host, check_id, status, severity, title,"
-        " expected_json, actual_json, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
+    rows = []
+    for r in host.results:
+        key = secret_keys.get(r.check_id, r.check_id.rsplit(".", 1)[-1])
+        expected, actual, message = _redacted_result(r, key)
+        rows.append(
             (
                 run_id,
                 host.host.name,
@@ -104,12 +140,15 @@ def _insert_host(
                 r.status.value,
                 r.severity.value,
                 titles.get(r.check_id, ""),
-                _json(redact_facts(r.expected, r.check_id.rsplit(".", 1)[-1])),
-                _json(redact_facts(r.actual, r.check_id.rsplit(".", 1)[-1])),
-                r.message,
+                _json(expected),
+                _json(actual),
+                message,
             )
-            for r in host.results
-        ],
+        )
+    conn.executemany(
+        "INSERT INTO check_results (run_id, host, check_id, status, severity, title,"
+        " expected_json, actual_json, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
     )
 
 
@@ -157,7 +196,7 @@ def list_runs(
         params.append(host)
     if since is not None:
         where.append("r.started_at >= ?")
-        params.append(since)
+        params.append(_utc_iso(since))
     if inventory is not None:
         where.append("r.inventory_key = ?")
         params.append(inventory)
@@ -168,6 +207,18 @@ def list_runs(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [_record(row) for row in conn.execute(sql, params)]
+
+
+def _utc_iso(moment: str) -> str:
+    """`moment` in the form runs are stored in (UTC, +00:00), so that text order is time order;
+    a date or a time without an offset is UTC."""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError as exc:
+        raise HistoryError(f"{moment!r} is not an ISO date") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat()
 
 
 def load_record(conn: sqlite3.Connection, run_id: int) -> RunRecord:
