@@ -38,10 +38,16 @@ class _Receiver(BaseHTTPRequestHandler):
     """A webhook receiver on loopback: records every JSON body it is sent."""
 
     posts: ClassVar[list[dict[str, Any]]] = []
+    failed = 0
     url = ""
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path == "/broken":  # a receiver that is down: 503 on every attempt
+            type(self).failed += 1
+            self.send_response(503)
+            self.end_headers()
+            return
         type(self).posts.append(json.loads(body))
         self.send_response(200)
         self.end_headers()
@@ -65,9 +71,9 @@ class Client:
     switch_port: int
     posts: list[dict[str, Any]]
 
-    def verify(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def verify(self, *args: str, webhook: str = "/hook") -> subprocess.CompletedProcess[str]:
         env = lab.ansible_env(self.workdir / "ansible", BIN)
-        env["VERIFY_DRIFT_WEBHOOK"] = _Receiver.url
+        env["VERIFY_DRIFT_WEBHOOK"] = _Receiver.url + webhook
         return subprocess.run(
             [*VERIFY, *args, "-i", str(self.inventory), "--db", str(self.db), "--timeout", "5"],
             capture_output=True, text=True, env=env, cwd=self.workdir, timeout=900,
@@ -105,7 +111,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     state = tmp_path_factory.mktemp("drift-lab")
     workdir = tmp_path_factory.mktemp("drift-work")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    _Receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    _Receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     the_lab = lab.up(state, hosts=[lab.HostSpec(LINUX_HOST, "debian12")])
     switch = netsim.start([netsim.sim_device(SWITCH)])
@@ -200,3 +206,14 @@ def test_changes_are_reported_exactly_and_alerted_once(client: Client) -> None:
     database = client.db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     for secret in (*CANARIES, netsim.PROFILES[SWITCH].password):
         assert secret.encode() not in database
+
+
+def test_an_alert_that_cannot_be_delivered_is_retried_and_fails_the_run(client: Client) -> None:
+    delivered = len(client.posts)
+    drift = client.verify("drift", "--notify-config", str(client.notify), "-o", "undelivered.json",
+                          webhook="/broken")
+    assert drift.returncode == 6, drift.stdout + drift.stderr  # drift found, alert not delivered
+    assert _Receiver.failed == 2  # retry.attempts in the config
+    assert "alert webhook noc: FAILED" in drift.stderr and "(2 attempts)" in drift.stderr
+    assert len(client.posts) == delivered
+    assert json.loads((client.workdir / "undelivered.json").read_text())["drift"] is True
