@@ -21,7 +21,8 @@ from lab.winrm.hostprofile import (
     load_profile,
     profile_names,
 )
-from lab.winrm.profile_handler import profile_handler
+from lab.winrm.hoststate import HostState
+from lab.winrm.profile_handler import profile_handler, profile_state
 from lab.winrm.server import Endpoint, RunningEndpoint, ServerHandle, profile_endpoint, start
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "CommandResult",
     "Endpoint",
     "Handler",
+    "HostState",
     "RunningEndpoint",
     "ServerHandle",
     "WindowsProfile",
@@ -39,5 +41,6 @@ __all__ = [
     "profile_endpoint",
     "profile_handler",
     "profile_names",
+    "profile_state",
     "start",
 ]

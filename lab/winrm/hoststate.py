@@ -4,12 +4,20 @@ Remediation modules (:mod:`lab.winrm.remediation`) change the records in memory,
 run of verify's collection script on the same endpoint reports the fixed state; the profile on
 disk is never written. Untouched records are served byte for byte as recorded. Every module call
 is appended to the journal (JSON lines) when the endpoint has one, for tests to read.
+
+The host has a clock (:meth:`HostState.now`): it starts at the recording's own ``local_time``
+(the moment the recorded collection ran, shifted like every other timestamp) and runs in real
+time from the moment the state is created, so an uptime the role measures is never shorter than
+the one verify collected. ``sim`` holds what the simulations remember beyond the records (the
+Windows Update catalogue, Defender preferences, a scheduled restart ...).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +38,21 @@ class HostState:
         self.lock = threading.RLock()
         # Registry values written by win_regedit: (key, name) lower case -> (type, data).
         self.registry: dict[tuple[str, str], tuple[str, Any]] = {}
+        self.sim: dict[str, Any] = {}
+        self._clock_base = self._recorded_time() or dt.datetime.now(dt.UTC)
+        self._clock_start = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        """The host's clock (UTC): the recorded collection time plus the real time since."""
+        return self._clock_base + dt.timedelta(seconds=time.monotonic() - self._clock_start)
+
+    def _recorded_time(self) -> dt.datetime | None:
+        found = self._find("os")
+        text = None if found is None else found[1]["data"].get("local_time")
+        try:
+            return dt.datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        except ValueError:
+            return None
 
     def section(self, name: str) -> dict[str, Any] | None:
         """A copy of one section's ``data`` (None when the host did not report that section)."""
@@ -49,8 +72,14 @@ class HostState:
             self._dirty = True
 
     def stdout(self) -> bytes:
-        """The collection script's stdout on this host now."""
+        """The collection script's stdout on this host now. Once the host has restarted
+        (``sim["live_clock"]``), ``os.local_time`` is the host's clock at the collection."""
         with self.lock:
+            if self.sim.get("live_clock"):
+                os_ = self.section("os")
+                if os_ is not None:
+                    os_["local_time"] = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+                    self.update("os", os_)
             if not self._dirty:
                 return self._original
             return "\r\n".join(self._lines).encode("utf-8")

@@ -2,9 +2,11 @@
 
 The JSON mirrors the real modules of the pinned collection (ansible.windows:
 ``plugins/modules/win_ping.ps1`` and ``setup.ps1``; ``Ansible.Basic`` adds ``changed`` and
-``invocation``). Facts come from ``profile.yml``; the clock is the caller's (the real module
-reads the host's clock too). Below PowerShell 5.1 Ansible's bootstrap wrapper answers before
-any module runs, with exactly the JSON and exit code of ``bootstrap_wrapper.ps1``.
+``invocation``). Facts come from ``profile.yml``; given the endpoint's changeable
+:class:`HostState`, the boot time, pending restart and clock come from it (a restart the lab
+simulated shows in ``ansible_lastboot``/``ansible_uptime_seconds``), else the clock is the
+caller's. Below PowerShell 5.1 Ansible's bootstrap wrapper answers before any module runs, with
+exactly the JSON and exit code of ``bootstrap_wrapper.ps1``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from lab.winrm.commands import ModuleCall
 from lab.winrm.handlers import CommandResult
 from lab.winrm.hostprofile import WindowsProfile
+from lab.winrm.hoststate import HostState
 from lab.winrm.timeshift import shift_text
 
 # bootstrap_wrapper.ps1: `'{"failed":true,"msg":"Ansible requires PowerShell v5.1"}'; exit 1`
@@ -107,7 +110,12 @@ def _date_time(now: dt.datetime) -> dict[str, Any]:
 
 
 def setup_facts(
-    profile: WindowsProfile, hostname: str, username: str, now: dt.datetime, days: int = 0
+    profile: WindowsProfile,
+    hostname: str,
+    username: str,
+    now: dt.datetime,
+    days: int = 0,
+    state: HostState | None = None,
 ) -> dict[str, Any]:
     """``ansible_facts`` of ansible.windows.setup (gather_subset=all) on this host."""
     os_, hw, dom, net = profile.os, profile.hardware, profile.domain, profile.network
@@ -116,11 +124,14 @@ def setup_facts(
     fqdn = f"{hostname}.{dom['name']}" if member else hostname
     user = username.split("\\")[-1].split("@")[0] or "Administrator"
     boot = _utc(os_["last_boot"], days)
+    live_os = None if state is None else state.section("os")
+    if live_os is not None and live_os.get("last_boot"):
+        boot = _utc(live_os["last_boot"], 0)
     mem_mb = math.ceil(int(hw["memory_bytes"]) / 1024 / 1024)
     cores, threads = int(hw["cores"]), int(hw["threads"])
     version = f"{os_['version']}.0"  # [Environment]::OSVersion.Version: revision 0 on 10.0+
     ipv4 = str(net["ipv4"])
-    reboot = _collected(profile, "reboot")
+    reboot = _collected(profile, "reboot") if state is None else (state.section("reboot") or {})
     date_time = _date_time(local)
     date_time["tz"] = str(net["timezone"])
     facts: dict[str, Any] = {
@@ -221,6 +232,7 @@ def answer(
     username: str,
     now: dt.datetime | None = None,
     days: int = 0,
+    state: HostState | None = None,
 ) -> CommandResult:
     """The exec wrapper's output for ``call`` on this host."""
     if not profile.modern_powershell:
@@ -232,8 +244,8 @@ def answer(
         args = {**SETUP_DEFAULTS, **call.params}
         if isinstance(args["gather_subset"], str):  # Ansible.Basic turns a str into a list
             args["gather_subset"] = [args["gather_subset"]]
-        now = now or dt.datetime.now(dt.UTC)
-        facts = setup_facts(profile, hostname, username, now, days)
+        now = now or (state.now() if state is not None else dt.datetime.now(dt.UTC))
+        facts = setup_facts(profile, hostname, username, now, days, state)
         facts["gather_subset"] = args["gather_subset"]
         return _result(args, ansible_facts=facts)
     body = {

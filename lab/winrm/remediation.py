@@ -1,7 +1,8 @@
 """The remediation modules verify's Windows roles use, as they behave on a profile's host.
 
 Each simulation answers with the JSON of the real module in the pinned collections
-(``ansible.windows`` ``win_regedit``, ``win_firewall``, ``win_user``, ``win_powershell``;
+(``ansible.windows`` ``win_regedit``, ``win_firewall``, ``win_user``, ``win_powershell``,
+``win_service``, ``win_updates``; ``community.windows`` ``win_security_policy``;
 ``Ansible.Basic`` adds ``changed`` and ``invocation``), honours check mode (``changed`` is
 reported, nothing is changed) and changes the endpoint's :class:`HostState`, so the next run of
 verify's collection script reports the new state and a second identical call reports
@@ -10,16 +11,26 @@ value verify does not read) is remembered too, so idempotence holds for it as we
 
 What the lab mirrors of Windows itself:
 
-- ``win_regedit`` writes the registry values the collection script reads (SMB1, mrxsmb10 Start,
-  fDenyTSConnections, UserAuthentication, SecurityLayer, EnableLUA and the other UAC values, the
-  firewall profiles' local and policy EnableFirewall). Writing ``SMB1`` does not change the
-  running SMB server (``Get-SmbServerConfiguration`` keeps reporting SMB1 on until a restart);
-- ``win_powershell`` runs only the SMB1 script of the ``smb_hardening`` role
-  (``Set-SmbServerConfiguration -EnableSMB1Protocol $false``): the running server and the SMB1
-  registry value both turn SMB1 off, where the cmdlet exists (Windows 8 / Server 2012 and later);
+- ``win_regedit`` writes (``state: present``) or deletes (``absent``, a value) registry values:
+  the ones the collection script reads (SMB1, mrxsmb10 Start, fDenyTSConnections,
+  UserAuthentication, SecurityLayer, EnableLUA and the other UAC values, the firewall profiles'
+  local and policy EnableFirewall) change what it reports; Defender's policy values change
+  Defender (:mod:`lab.winrm.defender`). Writing ``SMB1`` does not change the running SMB server
+  (``Get-SmbServerConfiguration`` keeps reporting SMB1 on until a restart);
+- ``win_powershell`` runs only scripts the lab knows: the SMB1 script of ``smb_hardening``
+  (``Set-SmbServerConfiguration -EnableSMB1Protocol $false``: the running server and the SMB1
+  registry value both turn SMB1 off, where the cmdlet exists, Windows 8 / Server 2012 and
+  later), and the scripts of the ``windows_updates``, ``windows_defender`` and
+  ``password_policy`` roles, recognised by their first line ``# verify-role ROLE: NAME``
+  (:data:`ROLE_SCRIPTS`). Check mode runs a script only when it declares
+  ``SupportsShouldProcess`` (else ``changed`` and "skipped, running in check mode"), with
+  ``-WhatIf``; ``$Ansible.Changed`` defaults to true; a terminating error fails the task with
+  the error record in ``error``;
 - ``win_firewall`` sets each profile's local setting (``Set-NetFirewallProfile``, the persistent
   store); a Group Policy value, when there is one, still wins, as on Windows;
-- ``win_user`` queries, enables and disables existing local accounts.
+- ``win_user`` queries, enables and disables existing local accounts;
+- ``win_service`` (:mod:`lab.winrm.winservice`), ``win_updates`` (:mod:`lab.winrm.winupdate`),
+  ``win_security_policy`` (:mod:`lab.winrm.secpol`); restarts are :mod:`lab.winrm.power`.
 
 Anything else (another module, an option these do not simulate) fails loudly instead of
 pretending.
@@ -28,13 +39,27 @@ pretending.
 from __future__ import annotations
 
 import copy
-import json
+import re
 from collections.abc import Callable
 from typing import Any
 
+from lab.winrm import defender, secpol, winupdate
 from lab.winrm.commands import ModuleCall
 from lab.winrm.handlers import CommandResult
 from lab.winrm.hoststate import HostState
+from lab.winrm.sim import (
+    ModuleFailure,
+    Script,
+    ScriptError,
+    Unsupported,
+    build,
+    check_mode,
+    diff_wanted,
+    fail_result,
+    json_line,
+    unknown_options,
+)
+from lab.winrm.winservice import win_service
 
 _HKLM = ("hklm:\\", "hklm:", "hkey_local_machine\\", "hklm\\")
 _TS = r"system\currentcontrolset\control\terminal server"
@@ -80,39 +105,12 @@ _REG_TYPES = ("none", "binary", "dword", "expandstring", "multistring", "string"
 _NETSECURITY_BUILD = 9200
 
 
-class Unsupported(ValueError):
-    """A call the lab does not simulate (fails the task with this message)."""
-
-
-def _json_line(obj: dict[str, Any]) -> bytes:
-    return (json.dumps(obj, separators=(",", ":")) + "\r\n").encode("utf-8")
-
-
-def _fail(msg: str, module_args: dict[str, Any]) -> CommandResult:
-    body = {"failed": True, "msg": msg, "invocation": {"module_args": module_args}}
-    return CommandResult(stdout=_json_line(body), exit_code=1)
-
-
-def _check_mode(call: ModuleCall) -> bool:
-    return bool(call.args.get("_ansible_check_mode"))
-
-
-def _diff_wanted(call: ModuleCall) -> bool:
-    return bool(call.args.get("_ansible_diff"))
-
-
-def _build(state: HostState) -> int | None:
-    os_ = state.section("os") or {}
-    try:
-        return int(str(os_.get("build_number")))
-    except ValueError:
-        return None
-
-
-def _unknown_options(params: dict[str, Any], known: set[str], module: str) -> None:
-    extra = sorted(k for k, v in params.items() if k not in known and v is not None)
-    if extra:
-        raise Unsupported(f"lab WinRM endpoint: {module} option(s) {extra} are not simulated")
+# win_powershell.ps1 decides whether a script runs in check mode with this regex.
+SHOULD_PROCESS = re.compile(
+    r"\[CmdletBinding\((?:[\w=\$]+,\s*)?SupportsShouldProcess(?:=\$true)?(?:,\s*[\w=\$]+)?\)\]",
+    re.I,
+)
+ROLE_SCRIPT = re.compile(r"^\s*# verify-role (?P<role>[a-z_]+): (?P<name>[a-z_]+)\s*$", re.M)
 
 
 # ------------------------------------------------------------------------------ win_regedit
@@ -161,9 +159,13 @@ def _set(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
     node[keys[-1]] = value
 
 
+_ABSENT = ("absent", None)  # a value win_regedit deleted
+
+
 def _registry_read(state: HostState, key: str, name: str) -> tuple[str, Any] | None:
     if (key, name) in state.registry:
-        return state.registry[(key, name)]
+        entry = state.registry[(key, name)]
+        return None if entry == _ABSENT else entry
     mapped = REGISTRY.get((key, name))
     if mapped is None:
         return None
@@ -173,7 +175,12 @@ def _registry_read(state: HostState, key: str, name: str) -> tuple[str, Any] | N
 
 
 def _registry_write(state: HostState, key: str, name: str, reg_type: str, value: Any) -> None:
-    state.registry[(key, name)] = (reg_type, value)
+    policy = defender.is_policy_key(key)
+    if policy:
+        defender.preferences(state)  # read before the change: it is derived from the recording
+    state.registry[(key, name)] = (reg_type, value) if reg_type != "absent" else _ABSENT
+    if policy:
+        defender.recompute(state)
     mapped = REGISTRY.get((key, name))
     if mapped is None:
         return
@@ -182,6 +189,28 @@ def _registry_write(state: HostState, key: str, name: str, reg_type: str, value:
         return
     _set(data, mapped[1], value)
     state.update(mapped[0], data)
+
+
+def _regedit_absent(state: HostState, call: ModuleCall, args: dict[str, Any]) -> dict[str, Any]:
+    """Set-StateAbsent of win_regedit.ps1 for one value (deleting whole keys is not simulated)."""
+    if args["name"] is None:
+        raise Unsupported("lab WinRM endpoint: win_regedit deleting a whole key is not simulated")
+    key, name = _key(str(args["path"])), str(args["name"]).lower()
+    existing = _registry_read(state, key, name)
+    result: dict[str, Any] = {"changed": False, "data_changed": False, "data_type_changed": False}
+    diff: dict[str, Any] = {"before": "", "after": ""}
+    if existing is not None:
+        result["changed"] = True
+        diff = {
+            "before": {args["path"]: {args["name"]: _diff_value(*existing)}},
+            "after": {args["path"]: {}},
+        }
+        if not check_mode(call):
+            _registry_write(state, key, name, "absent", None)
+    if diff_wanted(call):
+        result["diff"] = diff
+    result["invocation"] = {"module_args": args}
+    return result
 
 
 def win_regedit(state: HostState, call: ModuleCall) -> dict[str, Any]:
@@ -196,7 +225,7 @@ def win_regedit(state: HostState, call: ModuleCall) -> dict[str, Any]:
         "hive": p.get("hive"),
     }
     known = {"path", "key", "name", "entry", "value", "data", "type", "datatype", "state"}
-    _unknown_options(
+    unknown_options(
         {k: v for k, v in p.items() if k != "delete_key"}, known | {"hive"}, "win_regedit"
     )
     if args["hive"] is not None:
@@ -205,7 +234,11 @@ def win_regedit(state: HostState, call: ModuleCall) -> dict[str, Any]:
         raise Unsupported(f"value of type must be one of: {', '.join(_REG_TYPES)}")
     if not args["path"]:
         raise Unsupported("missing required arguments: path")
-    if args["state"] != "present" or args["name"] is None or args["data"] is None:
+    if args["state"] not in ("present", "absent"):
+        raise Unsupported("value of state must be one of: present, absent")
+    if args["state"] == "absent":
+        return _regedit_absent(state, call, args)
+    if args["name"] is None or args["data"] is None:
         raise Unsupported(
             "lab WinRM endpoint: win_regedit simulates state=present with name and data"
         )
@@ -227,9 +260,9 @@ def win_regedit(state: HostState, call: ModuleCall) -> dict[str, Any]:
         result["changed"] = result["data_type_changed"] or result["data_changed"]
         before[args["path"]][args["name"]] = _diff_value(old_type, old)
     after[args["path"]][args["name"]] = _diff_value(reg_type, new)
-    if result["changed"] and not _check_mode(call):
+    if result["changed"] and not check_mode(call):
         _registry_write(state, key, name, reg_type, new)
-    if _diff_wanted(call):
+    if diff_wanted(call):
         result["diff"] = {"before": before, "after": after}
     result["invocation"] = {"module_args": args}
     return result
@@ -238,7 +271,7 @@ def win_regedit(state: HostState, call: ModuleCall) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- win_firewall
 def win_firewall(state: HostState, call: ModuleCall) -> dict[str, Any]:
     p = call.params
-    _unknown_options(p, {"profiles", "state"}, "win_firewall")
+    unknown_options(p, {"profiles", "state"}, "win_firewall")
     profiles = p.get("profiles") or list(FIREWALL_PROFILES)
     if isinstance(profiles, str):
         profiles = [x.strip() for x in profiles.split(",")]
@@ -250,8 +283,8 @@ def win_firewall(state: HostState, call: ModuleCall) -> dict[str, Any]:
             "value of profiles must be one or more of: Domain, Private, Public; "
             "state must be one of: disabled, enabled"
         )
-    build = _build(state)
-    if build is not None and build < _NETSECURITY_BUILD:
+    version = build(state)
+    if version is not None and version < _NETSECURITY_BUILD:
         raise Unsupported(
             "win_firewall requires Get-NetFirewallProfile and Set-NetFirewallProfile Cmdlets."
         )
@@ -281,9 +314,9 @@ def win_firewall(state: HostState, call: ModuleCall) -> dict[str, Any]:
         if current == from_:
             result["changed"] = True
             entry["enabled"] = wanted == "enabled"
-            if not _check_mode(call):
+            if not check_mode(call):
                 _set(data, ("profiles", key, "local"), target)
-    if result["changed"] and not _check_mode(call):
+    if result["changed"] and not check_mode(call):
         state.update("firewall", data)
     result["invocation"] = {"module_args": args}
     return result
@@ -316,7 +349,7 @@ def _user_facts(state: HostState, user: dict[str, Any]) -> dict[str, Any]:
 
 def win_user(state: HostState, call: ModuleCall) -> dict[str, Any]:
     p = call.params
-    _unknown_options(
+    unknown_options(
         {k: v for k, v in p.items() if k not in ("groups_action", "update_password")},
         {"name", "state", "account_disabled"},
         "win_user",
@@ -349,12 +382,12 @@ def win_user(state: HostState, call: ModuleCall) -> dict[str, Any]:
         before = copy.deepcopy(user)
         if disabled is not None and bool(disabled) != bool(user.get("disabled")):
             result["changed"] = True
-            if not _check_mode(call):
+            if not check_mode(call):
                 user["disabled"] = bool(disabled)
                 assert accounts is not None
                 state.update("accounts", accounts)
         result["state"] = "present"
-        if _diff_wanted(call):
+        if diff_wanted(call):
             after = {"name": user["name"], "account_disabled": bool(disabled)}
             if disabled is None:
                 after["account_disabled"] = bool(before.get("disabled"))
@@ -373,27 +406,77 @@ def win_user(state: HostState, call: ModuleCall) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- win_powershell
+def _smb1_script(state: HostState, script: Script) -> None:
+    """smb_hardening: Set-SmbServerConfiguration -EnableSMB1Protocol $false where SMB1 is on."""
+    script.changed = False
+    data = state.section("smb")
+    if data and data.get("server_smb1_config") is True:
+        if script.should_process():
+            data["server_smb1_config"] = False
+            data["server_smb1_registry"] = 0  # the cmdlet stores the setting in the registry too
+            state.registry[
+                (r"system\currentcontrolset\services\lanmanserver\parameters", "smb1")
+            ] = ("dword", 0)
+            state.update("smb", data)
+        script.changed = True
+
+
+ROLE_SCRIPTS: dict[tuple[str, str], Callable[[HostState, Script], None]] = {
+    **{("windows_updates", n): f for n, f in winupdate.SCRIPTS.items()},
+    **{("windows_defender", n): f for n, f in defender.SCRIPTS.items()},
+    **{("password_policy", n): f for n, f in secpol.SCRIPTS.items()},
+}
+
+
+def _script_simulation(script: str) -> Callable[[HostState, Script], None]:
+    if SMB1_SCRIPT_MARKER in script:
+        return _smb1_script
+    marker = ROLE_SCRIPT.search(script)
+    if marker is not None and (marker["role"], marker["name"]) in ROLE_SCRIPTS:
+        return ROLE_SCRIPTS[(marker["role"], marker["name"])]
+    raise Unsupported(
+        "lab WinRM endpoint: win_powershell only simulates the smb_hardening SMB1 script and "
+        "the role scripts marked '# verify-role ROLE: NAME' it knows"
+    )
+
+
+def _error_record(message: str) -> dict[str, Any]:
+    """A ``throw "message"`` error record as win_powershell returns it."""
+    return {
+        "output": f"{message}\r\n",
+        "error_details": None,
+        "exception": {
+            "message": message,
+            "type": "System.Management.Automation.RuntimeException",
+            "help_link": None,
+            "source": None,
+            "hresult": -2146233087,
+            "inner_exception": None,
+        },
+        "target_object": message,
+        "category_info": {
+            "category": "OperationStopped",
+            "category_id": 14,
+            "activity": "",
+            "reason": "RuntimeException",
+            "target_name": message,
+            "target_type": "String",
+        },
+        "fully_qualified_error_id": message,
+        "script_stack_trace": "at <ScriptBlock>, <No file>",
+        "pipeline_iteration_info": [],
+    }
+
+
 def win_powershell(state: HostState, call: ModuleCall) -> dict[str, Any]:
     p = call.params
-    script = str(p.get("script") or "")
-    if SMB1_SCRIPT_MARKER not in script:
-        raise Unsupported(
-            "lab WinRM endpoint: win_powershell only simulates the smb_hardening SMB1 script"
-        )
-    _unknown_options(p, {"script", "error_action", "depth", "remote_src"}, "win_powershell")
-    data = state.section("smb")
-    changed = bool(data and data.get("server_smb1_config") is True)
-    if changed and not _check_mode(call):
-        assert data is not None
-        data["server_smb1_config"] = False
-        data["server_smb1_registry"] = 0  # the cmdlet stores the setting in the registry too
-        state.registry[(r"system\currentcontrolset\services\lanmanserver\parameters", "smb1")] = (
-            "dword",
-            0,
-        )
-        state.update("smb", data)
+    script_text = str(p.get("script") or "")
+    simulate = _script_simulation(script_text)
+    unknown_options(
+        p, {"script", "error_action", "depth", "remote_src", "parameters"}, "win_powershell"
+    )
     args = {
-        "script": script,
+        "script": script_text,
         "error_action": p.get("error_action") or "continue",
         "depth": p.get("depth") or 2,
         "remote_src": bool(p.get("remote_src")),
@@ -401,13 +484,13 @@ def win_powershell(state: HostState, call: ModuleCall) -> dict[str, Any]:
         "chdir": None,
         "creates": None,
         "executable": None,
-        "parameters": None,
+        "parameters": p.get("parameters"),
         "path": None,
         "removes": None,
         "sensitive_parameters": None,
     }
-    return {
-        "changed": changed,
+    result: dict[str, Any] = {
+        "changed": False,
         "result": {},
         "host_out": "",
         "host_err": "",
@@ -417,8 +500,23 @@ def win_powershell(state: HostState, call: ModuleCall) -> dict[str, Any]:
         "verbose": [],
         "debug": [],
         "information": [],
-        "invocation": {"module_args": args},
     }
+    should_process = SHOULD_PROCESS.search(script_text) is not None
+    if check_mode(call) and not should_process:
+        result.update(changed=True, msg="skipped, running in check mode")
+    else:
+        script = Script(p.get("parameters"), what_if=check_mode(call) and should_process)
+        failed = False
+        try:
+            simulate(state, script)
+        except ScriptError as exc:
+            failed = True
+            result["error"] = [_error_record(str(exc))]
+        result.update(
+            changed=script.changed, result=script.result, output=script.output, failed=failed
+        )
+    result["invocation"] = {"module_args": args}
+    return result
 
 
 MODULES: dict[str, Callable[[HostState, ModuleCall], dict[str, Any]]] = {
@@ -426,6 +524,9 @@ MODULES: dict[str, Callable[[HostState, ModuleCall], dict[str, Any]]] = {
     "win_firewall": win_firewall,
     "win_user": win_user,
     "win_powershell": win_powershell,
+    "win_service": win_service,
+    "win_updates": winupdate.win_updates,
+    "win_security_policy": secpol.win_security_policy,
 }
 
 
@@ -434,7 +535,7 @@ def answer(state: HostState, call: ModuleCall) -> CommandResult:
     entry: dict[str, Any] = {
         "module": call.name,
         "args": call.params,
-        "check_mode": _check_mode(call),
+        "check_mode": check_mode(call),
     }
     simulate = MODULES.get(call.name)
     with state.lock:
@@ -442,10 +543,15 @@ def answer(state: HostState, call: ModuleCall) -> CommandResult:
             if simulate is None:
                 raise Unsupported(f"lab WinRM endpoint: module {call.name} is not simulated")
             body = simulate(state, call)
+        except ModuleFailure as exc:
+            entry.update(changed=bool(exc.body.get("changed")), failed=True, msg=exc.body["msg"])
+            state.record(entry)
+            return CommandResult(stdout=json_line(exc.body), exit_code=1)
         except (Unsupported, ValueError, TypeError) as exc:
             entry.update(changed=False, failed=True, msg=str(exc))
             state.record(entry)
-            return _fail(str(exc), call.params)
-        entry.update(changed=bool(body.get("changed")), failed=False)
+            return fail_result(str(exc), call.params)
+        entry.update(body.pop("_journal", {}))
+        entry.update(changed=bool(body.get("changed")), failed=bool(body.get("failed")))
         state.record(entry)
-    return CommandResult(stdout=_json_line(body))
+    return CommandResult(stdout=json_line(body))

@@ -29,6 +29,7 @@ from typing import Any
 from lab.winrm import soap
 from lab.winrm.handlers import CommandRequest, CommandResult, Handler, default_handler
 from lab.winrm.hostprofile import load_profile
+from lab.winrm.hoststate import HostState
 from lab.winrm.ntlm_http import (
     ENCRYPTED_CONTENT_TYPE,
     CredentialFile,
@@ -72,13 +73,15 @@ def profile_endpoint(
     name: str = "",
     tls: TlsFiles | None = None,
     journal: str | Path | None = None,
+    state: HostState | None = None,
 ) -> Endpoint:
     """A listener answering as a Windows host profile (``lab/winrm/profiles/<profile>``).
 
     ``hostname`` overrides the profile's computer name; ``today`` shifts its recorded dates;
     ``journal`` is the JSON-lines file every module call is recorded in (see
     :func:`lab.winrm.profile_handler.profile_handler`). Remediation modules change this
-    endpoint's own copy of the profile's records, never the profile."""
+    endpoint's own copy of the profile's records, never the profile; ``state`` is that copy
+    when the caller prepared one (:func:`lab.winrm.profile_handler.profile_state`)."""
     prof = load_profile(profile)
     return Endpoint(
         username=username,
@@ -86,7 +89,7 @@ def profile_endpoint(
         port=port,
         host=host,
         hostname=hostname or prof.hostname,
-        handler=profile_handler(prof, hostname, today, journal=journal),
+        handler=profile_handler(prof, hostname, today, journal=journal, state=state),
         auth=auth,
         name=name or prof.name,
         profile=prof.name,
