@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from verifier.errors import BaselineError
+from verifier.errors import BaselineError, InputError
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,22 @@ def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     return None
 
 
-def load_yaml(path: Path) -> YamlDocument:
+def load_yaml(path: Path, error: type[InputError] = BaselineError) -> YamlDocument:
+    """Parse a YAML file keeping its node tree, for file:line messages; problems raise `error`."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise error(f"{path}: cannot read: {why}") from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise BaselineError(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from exc
+        raise error(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
-        raise BaselineError(f"{path}: invalid YAML: {exc}") from exc
+        raise error(f"{path}: invalid YAML: {exc}") from exc
     if root is None:
-        raise BaselineError(f"{path}:1: empty file")
+        raise error(f"{path}:1: empty file")
     return YamlDocument(path=path, data=data, root=root)

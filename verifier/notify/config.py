@@ -20,6 +20,7 @@ from typing import Any, ClassVar, NoReturn
 
 import yaml
 
+from verifier.baselines.yaml_source import load_yaml
 from verifier.errors import InputError
 from verifier.notify.alert import DeliveryFailure
 
@@ -426,27 +427,13 @@ def _channels(source: _Source, raw: Any, key: str) -> list[Any]:
 
 def load_config(path: Path) -> NotifyConfig:
     """Read and validate the alert config; InputError (file:line: what) on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise InputError(
             f"{path}: alert config not found (see docs/alerts.md; "
             f"--notify-config or ${DEFAULT_CONFIG_ENV} choose another file)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"{path}: cannot read: {why}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML: {exc}") from None
-    if root is None:
-        raise InputError(f"{path}:1: empty file")
+        )
+    document = load_yaml(path, InputError)
+    root, data = document.root, document.data
     source = _Source(path, root)
     _check_duplicate_keys(source, root)
     top = source.mapping(data, (), _TOP_KEYS)
