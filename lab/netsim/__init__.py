@@ -10,6 +10,12 @@ A device is a folder in capture layout (``lab/netsim/capture.py``): ``device.yml
 Platforms: cisco_ios, cisco_asa, fortinet, juniper_junos, arista_eos, mikrotik_routeros.
 Lab profiles with real-format outputs: ``lab/netsim/devices/`` (``lab/netsim/profiles.py``).
 
+IOS and EOS devices have a configuration mode that changes their running configuration
+(``lab/netsim/config.py``, ``lab/netsim/state.py``): after ``configure terminal`` ... ``end``
+the next ``show running-config`` of any session shows the change, ``show startup-config`` only
+after ``write memory``; ``start(..., journal_dir=DIR)`` journals every configuration command to
+``DIR/<name>.jsonl`` (``read_journal``).
+
 CLI: ``python -m lab.netsim --device FOLDER:PORT:USER:PASSWORD[:options] ...``.
 """
 
@@ -27,6 +33,7 @@ from lab.netsim.capture import (
 from lab.netsim.profiles import DEVICES_DIR, PROFILES, DeviceProfile, lab_devices, sim_device
 from lab.netsim.server import NetSim, RunningDevice, SimDevice, host_key, start
 from lab.netsim.session import Behaviour
+from lab.netsim.state import DeviceState, journal_path, read_journal
 
 __all__ = [
     "DEVICES_DIR",
@@ -37,14 +44,17 @@ __all__ = [
     "CaptureError",
     "DeviceCapture",
     "DeviceProfile",
+    "DeviceState",
     "NetSim",
     "RunningDevice",
     "SimDevice",
     "command_file_name",
     "command_stem",
     "host_key",
+    "journal_path",
     "lab_devices",
     "load_capture",
+    "read_journal",
     "sim_device",
     "start",
 ]

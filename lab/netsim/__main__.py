@@ -8,6 +8,10 @@ OPTIONS (comma-separated): enable=SECRET (IOS/ASA/EOS enable secret), hang (acce
 never print a prompt), slow=SECONDS (delay before each command output), no-banner (accept TCP,
 never speak SSH), name=LABEL. PORT 0 picks a free port. One JSON line per device is printed
 once every listener accepts connections.
+
+IOS and EOS devices keep configuration changes (configuration mode, ``write memory``) in memory
+while the process runs; every configuration command is journaled to ``--journal-dir`` (default
+``STATE_DIR/journal``) as ``<name>.jsonl``.
 """
 
 from __future__ import annotations
@@ -91,7 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--extras", action="store_true", help="with --all-profiles: hang-sw, wrong-pw-rtr"
     )
-    ap.add_argument("--state-dir", type=Path, help="cache the SSH host key here")
+    ap.add_argument(
+        "--state-dir", type=Path, help="cache the SSH host key here; journals in DIR/journal"
+    )
+    ap.add_argument(
+        "--journal-dir",
+        type=Path,
+        help="append each device's configuration commands to DIR/<name>.jsonl",
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="log SSH protocol errors")
     args = ap.parse_args(argv)
     try:
@@ -103,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devices += lab_devices(extras=args.extras)
     if not devices:
         ap.error("nothing to serve: give --device, --profile or --all-profiles")
-    sim = start(devices, state_dir=args.state_dir, verbose=args.verbose)
+    sim = start(
+        devices, state_dir=args.state_dir, verbose=args.verbose, journal_dir=args.journal_dir
+    )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

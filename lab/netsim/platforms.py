@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from lab.netsim.capture import PLATFORM_COMMANDS, DeviceCapture, command_stem
+from lab.netsim.config import Config, EosDialect, IosDialect, Node, unified_diff
+from lab.netsim.state import DeviceState, Session
 
 
 @dataclass
@@ -72,12 +75,31 @@ class Cli:
     blank_before_prompt: ClassVar[bool] = False  # Junos prints an empty line after output
     default_ssh_version: ClassVar[str] = "SSH-2.0-OpenSSH_8.0"
 
-    def __init__(self, cap: DeviceCapture, login: Login) -> None:
-        self.cap = cap
+    def __init__(self, cap: DeviceCapture, login: Login, state: DeviceState | None = None) -> None:
+        self._cap = cap
+        self.state = state
         self.login = login
         self.hostname = self.device_hostname(cap)
         self.page_lines = 0  # 0: no paging
         self._pending: Callable[[str], Reply] | None = None
+        self.connection = state.next_connection() if state is not None else 0
+
+    @property
+    def cap(self) -> DeviceCapture:
+        """The device's outputs: the shared, changeable view when the device has a state."""
+        return self.state.capture if self.state is not None else self._cap
+
+    def record(self, command: str, mode: str, **extra: object) -> None:
+        """Journal one line received in (or entering, or saving) configuration mode."""
+        if self.state is not None:
+            entry: dict[str, object] = {
+                "connection": self.connection,
+                "user": self.login.username,
+                "mode": mode,
+                "command": command,
+            }
+            entry.update(extra)
+            self.state.record(entry)
 
     # --- device-level facts, also needed before login --------------------------------------
 
@@ -172,23 +194,71 @@ def _grep(text: str, pattern: str, invert: bool = False, flags: int = 0) -> str:
 # ================================================================================================
 
 
+# Global configuration commands: typed inside a block they leave it, as IOS and EOS do when a
+# command is not valid in the current mode but is in global configuration mode.
+_ROOT_ONLY = (
+    "hostname",
+    "ntp",
+    "logging host",
+    "logging buffered",
+    "logging trap",
+    "logging source-interface",
+    "snmp-server",
+    "username",
+    "enable secret",
+    "enable password",
+    "service",
+    "clock",
+    "ip ssh",
+    "ip http",
+    "ip domain",
+    "ip name-server",
+    "ip route",
+    "aaa",
+    "dns",
+    "spanning-tree mode",
+)
+
+
+def _root_only(key: str) -> bool:
+    return any(key == p or key.startswith(p + " ") for p in _ROOT_ONLY)
+
+
 class CiscoLikeCli(Cli):
     prompt_space: ClassVar[str] = ""  # ASA prints "host# ", IOS and EOS "host#"
     default_page_lines: ClassVar[int] = 24
 
-    def __init__(self, cap: DeviceCapture, login: Login) -> None:
-        super().__init__(cap, login)
+    def __init__(self, cap: DeviceCapture, login: Login, state: DeviceState | None = None) -> None:
+        super().__init__(cap, login, state)
         self.mode = "user" if login.enable_password is not None else "enable"
         self.page_lines = self.default_page_lines
         self._tries = 0
+        self.path: list[Node] = []  # configuration blocks entered (`line vty 0 4`)
+        self.session: str | None = None  # EOS `configure session NAME`
+        self._banner_lines: list[str] = []
 
     @classmethod
     def device_hostname(cls, cap: DeviceCapture) -> str:
         return _config_value(cap.output("show running-config"), r"^hostname (\S+)") or cap.hostname
 
     def prompt(self) -> str:
-        mark = {"user": ">", "enable": "#", "config": "(config)#"}[self.mode]
+        if self.mode == "config":
+            return f"{self.hostname}(config{self.config_mode_suffix()})#{self.prompt_space}"
+        mark = {"user": ">", "enable": "#"}[self.mode]
         return f"{self.hostname}{mark}{self.prompt_space}"
+
+    def config_mode_suffix(self) -> str:
+        """``-line`` in ``host(config-line)#``: the block being configured."""
+        return f"-{self.path[-1].key.split()[0]}" if self.path else ""
+
+    @property
+    def dialect(self) -> IosDialect | EosDialect | None:
+        """The configuration language this device keeps changes in (None: changes are not
+        kept)."""
+        if self.state is None or self.state.running is None:
+            return None
+        dialect = self.state.dialect
+        return dialect if isinstance(dialect, IosDialect | EosDialect) else None
 
     @property
     def enabled(self) -> bool:
@@ -210,7 +280,18 @@ class CiscoLikeCli(Cli):
     def allowed_in_user_mode(self, stem: str) -> bool:
         return stem not in {"show_running_config", "show_startup_config"}
 
+    def lookup(self, command: str) -> str | None:
+        # `show running-config all|full` (with defaults): the simulator knows no defaults.
+        command = re.sub(
+            r"^(show running-config) (?:all|full)\b", r"\1", command, flags=re.IGNORECASE
+        )
+        return super().lookup(command)
+
     def apply_filter(self, text: str, filt: str) -> str | None:
+        section = re.fullmatch(r"(?:section|sec)\s+(.+)", filt)
+        dialect = self.dialect
+        if section and dialect is not None:
+            return Config.parse(text, dialect).section(section.group(1))
         m = re.fullmatch(r"(include|exclude|begin|i|e|b|inc|exc|beg)\s+(.+)", filt)
         if not m:
             return None
@@ -245,6 +326,8 @@ class CiscoLikeCli(Cli):
         if not cmd:
             return Reply()
         if self.mode == "config":
+            context = [n.key for n in self.path]
+            self.record(line.strip(), "config", context=context, session=self.session)
             return self.config_command(line, cmd)
         reply = self.exec_builtin(cmd)
         if reply is not None:
@@ -276,7 +359,8 @@ class CiscoLikeCli(Cli):
         if low in ("configure terminal", "conf t", "config t", "configure"):
             if not self.enabled:
                 return self.invalid_input(cmd, 0)
-            self.mode = "config"
+            self.record(cmd, "exec")
+            self.mode, self.path = "config", []
             return Reply(self.config_banner())
         m = re.fullmatch(r"terminal length (\d+)", low)
         if m:
@@ -286,20 +370,167 @@ class CiscoLikeCli(Cli):
             return Reply()
         if low == "show privilege":
             return Reply(f"Current privilege level is {15 if self.enabled else 1}\n", command=True)
+        if self.enabled and self.dialect is not None:
+            return self.save_command(cmd)
         return None
 
     def config_banner(self) -> str:
         return "Enter configuration commands, one per line.  End with CNTL/Z.\n"
 
+    # configuration mode -------------------------------------------------------------------
+
+    def leave_config(self) -> None:
+        self.mode, self.path, self.session = "enable", [], None
+
+    def editing(self) -> Config | None:
+        """The configuration this session changes: the running one, or an EOS session's
+        candidate."""
+        if self.state is None or self.state.running is None:
+            return None
+        if self.session is not None:
+            pending = self.state.sessions.get(self.session)
+            return pending.candidate if pending is not None else None
+        return self.state.running
+
     def config_command(self, line: str, cmd: str) -> Reply:
         low = cmd.lower()
-        if low in ("end", "exit"):
-            self.mode = "enable"
+        if low == "end":
+            self.leave_config()
+            return Reply()
+        if low in ("exit", "exit-address-family", "exit-af-interface"):
+            if self.path:
+                self.path.pop()
+            else:
+                self.leave_config()
             return Reply()
         if low.startswith("do "):
             inner = line.strip()[3:]
             return self.exec_builtin(_squash(inner)) or self.run_show(inner, _squash(inner))
-        return Reply()  # configuration is accepted and not kept (read-only simulator)
+        special = self.config_special(line, cmd)
+        if special is not None:
+            return special
+        config = self.editing()
+        if config is None or self.state is None:
+            return Reply()  # configuration is accepted and not kept on this platform
+        with self.state.lock:
+            before = config.render() if self.session is None else ""
+            reply = self.change(config, line, cmd)
+            if self.session is None and self.state.running is config:
+                self.state.changed(before, self.login.username)
+        return reply
+
+    def config_special(self, line: str, cmd: str) -> Reply | None:
+        """Platform commands of configuration mode that are not configuration lines."""
+        return None
+
+    def change(self, config: Config, line: str, cmd: str) -> Reply:
+        """Apply one configuration command to `config` (see lab/netsim/config.py)."""
+        dialect = config.dialect
+        words = cmd.split()
+        negated = words[0].lower() == "no" and len(words) > 1
+        key = " ".join(words[1:]) if negated else cmd
+        if words[0] == "banner" and not negated:
+            return self.start_banner(config, line)
+        if negated and words[1] == "banner" and len(words) > 2:
+            for node in config.find(f"banner {words[2]}"):
+                config.nodes.remove(node)
+            return Reply()
+        if self.path and (dialect.opens_root_block(key) or _root_only(key)):
+            self.path = []  # the device's parser falls back to global configuration mode
+        if not negated and not self.path and dialect.opens_root_block(key):
+            self.path = [config.enter_block(config.nodes, key, True)]
+            return Reply()
+        if not negated and self.path and dialect.opens_nested_block(key):
+            # a sibling of the nested block we are in (another address-family): leave it first
+            while len(self.path) > 1 and dialect.opens_nested_block(self.path[-1].key):
+                self.path.pop()
+            self.path.append(config.enter_block(self.path[-1].children, key, False))
+            return Reply()
+        container = self.path[-1].children if self.path else config.nodes
+        if negated:
+            config.negate(container, key, not self.path)
+        else:
+            config.set_line(container, cmd, not self.path)
+        return Reply()
+
+    def start_banner(self, config: Config, line: str) -> Reply:
+        m = re.match(r"\s*banner\s+(\S+)\s*(.*)$", line)
+        if not m:
+            return self.incomplete(line)
+        kind, rest = m.group(1), m.group(2)
+        if isinstance(config.dialect, EosDialect):
+            self._banner_lines = []
+            return self.ask(
+                "",
+                lambda text: self._eos_banner_line(config, kind, text),
+                False,
+                "Enter TEXT message. Type 'EOF' on its own line to end.\n",
+            )
+        if not rest:
+            return self.incomplete(line)
+        delim, after = rest[0], rest[1:]
+        if delim in after:
+            text = after.split(delim, 1)[0]
+            self._set_banner(config, kind, [text] if text else [])
+            return Reply()
+        self._banner_lines = [after] if after.strip() else []
+        return self.ask(
+            "",
+            lambda text: self._ios_banner_line(config, kind, delim, text),
+            False,
+            f"Enter TEXT message.  End with the character '{delim}'.\n",
+        )
+
+    def _ios_banner_line(self, config: Config, kind: str, delim: str, text: str) -> Reply:
+        self.record(text, "config", context=[], banner=kind, session=self.session)
+        if delim in text:
+            head = text.split(delim, 1)[0]
+            if head:
+                self._banner_lines.append(head)
+            self._set_banner(config, kind, self._banner_lines)
+            return Reply()
+        self._banner_lines.append(text)
+        return self.ask("", lambda t: self._ios_banner_line(config, kind, delim, t), False)
+
+    def _eos_banner_line(self, config: Config, kind: str, text: str) -> Reply:
+        self.record(text, "config", context=[], banner=kind, session=self.session)
+        if text.strip() == "EOF":
+            self._set_banner(config, kind, self._banner_lines)
+            return Reply()
+        self._banner_lines.append(text)
+        return self.ask("", lambda t: self._eos_banner_line(config, kind, t), False)
+
+    def _set_banner(self, config: Config, kind: str, body: list[str]) -> None:
+        assert self.state is not None
+        with self.state.lock:
+            before = config.render()
+            config.set_banner(kind, body)
+            if self.session is None and self.state.running is config:
+                self.state.changed(before, self.login.username)
+
+    def save_command(self, cmd: str) -> Reply | None:
+        """`write memory`, `copy running-config startup-config` (IOS asks for the file name)."""
+        low = cmd.lower()
+        if low in ("write", "write memory", "write mem", "wr", "wr mem"):
+            self.record(cmd, "exec")
+            self._save()
+            return Reply(self.saved_message(), command=True)
+        if re.fullmatch(r"copy run(ning-config)? start(up-config)?", low):
+            self.record(cmd, "exec")
+            return self.copy_to_startup()
+        return None
+
+    def copy_to_startup(self) -> Reply:
+        self._save()
+        return Reply(self.saved_message(), command=True)
+
+    def saved_message(self) -> str:
+        return "Building configuration...\n[OK]\n"
+
+    def _save(self) -> None:
+        assert self.state is not None
+        with self.state.lock:
+            self.state.save(self.login.username)
 
     # enable -------------------------------------------------------------------------------
 
@@ -329,8 +560,47 @@ class IosCli(CiscoLikeCli):
     @classmethod
     def ssh_version(cls, cap: DeviceCapture) -> str:
         ip_ssh = cap.output("show ip ssh") or ""
-        proto = "1.99" if re.search(r"version 1\.99", ip_ssh) else "2.0"
+        found = re.search(r"version (1\.99|1\.5)", ip_ssh)
+        proto = found.group(1) if found else "2.0"
         return f"SSH-{proto}-Cisco-1.25"
+
+    # IOS names of configuration sub-modes, by the block's first words.
+    _MODES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("line", "line"),
+        ("interface", "if"),
+        ("router", "router"),
+        ("vrf definition", "vrf"),
+        ("ip vrf", "vrf"),
+        ("ip access-list standard", "std-nacl"),
+        ("ip access-list extended", "ext-nacl"),
+        ("ip dhcp pool", "dhcp"),
+        ("control-plane", "cp"),
+        ("address-family", "router-af"),
+        ("archive", "archive"),
+        ("policy-map", "pmap"),
+        ("class-map", "cmap"),
+        ("key chain", "keychain"),
+        ("redundancy", "red"),
+    )
+
+    def config_mode_suffix(self) -> str:
+        if not self.path:
+            return ""
+        key = self.path[-1].key
+        for prefix, name in self._MODES:
+            if key == prefix or key.startswith(prefix + " "):
+                return f"-{name}"
+        return f"-{key.split()[0]}"
+
+    def copy_to_startup(self) -> Reply:
+        def confirm(answer: str) -> Reply:
+            self.record(answer, "exec", answer_to="Destination filename [startup-config]? ")
+            if answer.strip() not in ("", "startup-config"):
+                return Reply("%Error opening " + answer.strip() + " (Permission denied)\n")
+            self._save()
+            return Reply(self.saved_message(), command=True)
+
+        return self.ask("Destination filename [startup-config]? ", confirm, hidden=False)
 
     @staticmethod
     def _banner(config: str | None, kind: str) -> str | None:
@@ -366,8 +636,8 @@ class AsaCli(CiscoLikeCli):
     more_erase = "\r              \r"
     default_ssh_version = "SSH-2.0-Cisco-1.25"
 
-    def __init__(self, cap: DeviceCapture, login: Login) -> None:
-        super().__init__(cap, login)
+    def __init__(self, cap: DeviceCapture, login: Login, state: DeviceState | None = None) -> None:
+        super().__init__(cap, login, state)
         self.mode = "user"  # SSH sessions start unprivileged unless auto-enable is configured
         self._login_user = ""
         self._via_login = False
@@ -454,8 +724,8 @@ class EosCli(CiscoLikeCli):
     platform = "arista_eos"
     default_ssh_version = "SSH-2.0-OpenSSH_8.7"
 
-    def __init__(self, cap: DeviceCapture, login: Login) -> None:
-        super().__init__(cap, login)
+    def __init__(self, cap: DeviceCapture, login: Login, state: DeviceState | None = None) -> None:
+        super().__init__(cap, login, state)
         self.page_lines = login.term_height  # EOS pages at the terminal height
 
     def allowed_in_user_mode(self, stem: str) -> bool:
@@ -474,8 +744,133 @@ class EosCli(CiscoLikeCli):
     def config_banner(self) -> str:
         return ""
 
+    # EOS names of configuration sub-modes, by the block's first words.
+    _MODES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("management api http-commands", "mgmt-api-http-cmds"),
+        ("management http-server", "mgmt-http-server"),
+        ("management ssh", "mgmt-ssh"),
+        ("management telnet", "mgmt-telnet"),
+        ("management", "mgmt"),
+        ("interface", "if"),
+        ("vlan", "vlan"),
+        ("router", "router"),
+        ("ip access-list", "acl"),
+        ("address-family", "af"),
+    )
+
+    def config_mode_suffix(self) -> str:
+        suffix = f"-s-{self.session[:6]}" if self.session is not None else ""
+        if not self.path:
+            return suffix
+        key = self.path[-1].key
+        for prefix, name in self._MODES:
+            if key == prefix or key.startswith(prefix + " "):
+                if name == "if":
+                    return f"{suffix}-if-{_eos_short_interface(key.split()[1])}"
+                if name == "vlan":
+                    return f"{suffix}-vlan-{key.split()[1]}"
+                return f"{suffix}-{name}"
+        return f"{suffix}-{key.split()[0]}"
+
+    def saved_message(self) -> str:
+        return "Copy completed successfully.\n"
+
+    def copy_to_startup(self) -> Reply:
+        self._save()
+        return Reply(self.saved_message(), command=True)
+
+    def lookup(self, command: str) -> str | None:
+        """EOS outputs Ansible's eos cliconf asks for besides the captured ones."""
+        low = _squash(command).lower()
+        m = re.fullmatch(r"show running-config section (.+)", low)
+        if m and self.dialect is not None:
+            running = self.cap.output("show running-config") or ""
+            return Config.parse(running, self.dialect).section(_squash(command).split(None, 3)[3])
+        if low == "show version | json":
+            return _eos_version_json(self.cap.output("show version") or "")
+        if low == "show hostname | json":
+            return json.dumps({"fqdn": self.hostname, "hostname": self.hostname}, indent=2) + "\n"
+        if low.endswith("| json") and super().lookup(command.rsplit("|", 1)[0].strip()) is not None:
+            return None  # the simulator has no JSON form of other outputs
+        if re.fullmatch(r"bash timeout \d+ cat /mnt/flash/boot-config", low):
+            running = self.cap.output("show running-config") or ""
+            image = _config_value(running, r"^! boot system (\S+)")
+            return f"SWI={image}\n" if image else ""
+        m = re.fullmatch(r"show banner (login|motd)", low)
+        if m and self.state is not None and self.state.running is not None:
+            return self.state.running.banner_text(m.group(1)) or ""
+        if low == "show configuration sessions" and self.state is not None:
+            return self._sessions_table()
+        return super().lookup(command)
+
+    def _sessions_table(self) -> str:
+        assert self.state is not None
+        rows = [
+            f"  {name:<20} {'pending':<13} {pending.user:<7}"
+            for name, pending in sorted(self.state.sessions.items())
+        ]
+        return (
+            "Maximum number of completed sessions: 1\n"
+            "Maximum number of pending sessions: 5\n\n"
+            "  Name                 State         User    Terminal\n"
+            "  -------------------- ------------- ------- --------\n"
+            + "".join(r.rstrip() + "\n" for r in rows)
+        )
+
+    def config_special(self, line: str, cmd: str) -> Reply | None:
+        low = cmd.lower()
+        if low.startswith("show "):
+            return self.run_show(line, cmd)  # EOS runs show commands in configuration mode
+        if self.session is None or self.state is None:
+            return None
+        with self.state.lock:
+            pending = self.state.sessions.get(self.session)
+            if pending is None:
+                return None
+            if low == "commit":
+                del self.state.sessions[self.session]
+                self.state.replace_running(pending.candidate, self.login.username)
+                self.leave_config()
+                return Reply()
+            if low == "abort":
+                del self.state.sessions[self.session]
+                self.leave_config()
+                return Reply()
+            if low == "rollback clean-config":
+                pending.candidate = Config(pending.candidate.dialect, [Node("end")])
+                self.path = []
+                return Reply()
+        return None
+
+    def run_show(self, line: str, cmd: str) -> Reply:
+        low = cmd.lower()
+        if low in ("show session-config", "show session-config diffs") and self.state is not None:
+            pending = self.state.sessions.get(self.session or "")
+            if pending is None or self.state.running is None:
+                return Reply("% Not in a configuration session\n")
+            if low == "show session-config":
+                return Reply(pending.candidate.render(), command=True)
+            diff = unified_diff(
+                self.state.running.render(),
+                pending.candidate.render(),
+                "system:/running-config",
+                f"session:/{pending.name}-session-config",
+            )
+            return Reply(diff, command=True)
+        return super().run_show(line, cmd)
+
     def exec_builtin(self, cmd: str) -> Reply | None:
         low = cmd.lower()
+        m = re.fullmatch(r"configure session (\S+)", cmd, flags=re.IGNORECASE)
+        if m and self.enabled and self.state is not None and self.state.running is not None:
+            name = m.group(1)
+            self.record(cmd, "exec")
+            with self.state.lock:
+                if name not in self.state.sessions:
+                    candidate = self.state.running.copy()
+                    self.state.sessions[name] = Session(name, candidate, self.login.username)
+            self.mode, self.path, self.session = "config", [], name
+            return Reply()
         m = re.fullmatch(r"terminal width (\d+)", low)
         if m:
             return Reply(f"Width set to {m.group(1)} columns.\n")
@@ -500,6 +895,37 @@ class EosCli(CiscoLikeCli):
         return Reply("% Access denied\n")
 
 
+def _eos_short_interface(name: str) -> str:
+    """``Ethernet1`` -> ``Et1``, ``Management1`` -> ``Ma1`` (EOS prompt form)."""
+    m = re.match(r"([A-Za-z]+)(.*)$", name)
+    return f"{m.group(1)[:2]}{m.group(2)}" if m else name
+
+
+def _eos_version_json(text: str) -> str | None:
+    """``show version | json`` from the text ``show version`` (the keys Ansible reads, and the
+    ones EOS prints next to them)."""
+    if not text:
+        return None
+    model = re.search(r"^Arista (\S+)", text, flags=re.M)
+    data: dict[str, object] = {
+        "modelName": model.group(1) if model else "",
+        "version": _config_value(text, r"^Software image version: (\S+)") or "",
+        "serialNumber": _config_value(text, r"^Serial number: (\S+)") or "",
+        "systemMacAddress": _config_value(text, r"^System MAC address: (\S+)") or "",
+        "hardwareRevision": _config_value(text, r"^Hardware version: (\S+)") or "",
+        "architecture": _config_value(text, r"^Architecture: (\S+)") or "",
+        "internalVersion": _config_value(text, r"^Internal build version: (\S+)") or "",
+        "internalBuildId": _config_value(text, r"^Internal build ID: (\S+)") or "",
+        "imageFormatVersion": _config_value(text, r"^Image format version: (\S+)") or "",
+        "isIntlVersion": False,
+    }
+    for key, label in (("memTotal", "Total memory"), ("memFree", "Free memory")):
+        found = _config_value(text, rf"^{label}: (\d+) kB")
+        if found:
+            data[key] = int(found)
+    return json.dumps(data, indent=2) + "\n"
+
+
 # ================================================================================================
 # FortiOS
 # ================================================================================================
@@ -513,8 +939,8 @@ class FortiCli(Cli):
     more_erase = "\r         \r"
     page_size: ClassVar[int] = 24
 
-    def __init__(self, cap: DeviceCapture, login: Login) -> None:
-        super().__init__(cap, login)
+    def __init__(self, cap: DeviceCapture, login: Login, state: DeviceState | None = None) -> None:
+        super().__init__(cap, login, state)
         status = cap.output("get system status") or ""
         self.v6 = bool(re.search(r"^Version: .* v[654]\.", status, flags=re.M))
         self.output_mode = "more"  # FortiOS default: page long outputs
@@ -590,6 +1016,8 @@ class FortiCli(Cli):
             return Reply()
         low = cmd.lower()
         words = low.split()
+        if words[0] == "config" or self._frames:
+            self.record(cmd, "config", context=[label for _, label in self._frames])
         if low in ("exit", "logout"):
             return Reply(close=True)
         if words[0] == "config":
@@ -656,8 +1084,8 @@ class JunosCli(Cli):
     blank_before_prompt = True
     default_ssh_version = "SSH-2.0-OpenSSH_7.5"
 
-    def __init__(self, cap: DeviceCapture, login: Login) -> None:
-        super().__init__(cap, login)
+    def __init__(self, cap: DeviceCapture, login: Login, state: DeviceState | None = None) -> None:
+        super().__init__(cap, login, state)
         self.mode = "shell" if login.username == "root" else "cli"
         self.from_shell = self.mode == "shell"
         self.page_lines = max(login.term_height - 1, 0)  # screen-length follows the terminal
@@ -736,6 +1164,7 @@ class JunosCli(Cli):
             verb = "Enabling" if m.group(1) == "on" else "Disabling"
             return Reply(f"{verb} complete-on-space\n")
         if low in ("configure", "configure private", "configure exclusive", "edit"):
+            self.record(cmd, "exec")
             self.mode = "config"
             return Reply("Entering configuration mode\n")
         out = self.lookup(cmd)
@@ -744,6 +1173,7 @@ class JunosCli(Cli):
         return Reply(out, command=True)
 
     def _config(self, cmd: str, low: str) -> Reply:
+        self.record(cmd, "config")
         if low in ("exit", "quit", "exit configuration-mode"):
             self.mode = "cli"
             return Reply("Exiting configuration mode\n")

@@ -103,7 +103,8 @@ _ALL = (
             "SNMP community public (and a RW community)",
             "type 7 / cleartext passwords, no service password-encryption",
             "no exec-timeout (0 0), no banner, no NTP, no syslog",
-            "unsaved configuration (last change after NVRAM update)",
+            "unsaved configuration (last change after NVRAM update: the support account and the"
+            " RW community are not in show_startup_config)",
         ),
         secrets=(
             "08026D60282B3C5A17050D06262E692A21342C100F5B111544",  # type 7 of the enable secret

@@ -29,6 +29,7 @@ import paramiko
 from lab.netsim.capture import DeviceCapture, load_capture
 from lab.netsim.platforms import CLI_CLASSES, Cli, Login, login_name, secret_equal
 from lab.netsim.session import Behaviour, Terminal, run_exec, swallow
+from lab.netsim.state import DeviceState, journal_path
 
 HOST = "127.0.0.1"
 MODULI = Path(__file__).resolve().parent / "moduli"
@@ -56,14 +57,23 @@ class SimDevice:
 @dataclass
 class RunningDevice:
     device: SimDevice
-    capture: DeviceCapture
+    capture: DeviceCapture  # as loaded from the folder; ``state.capture`` is what is served
     port: int
     host: str = HOST
     stats: Counter[str] = field(default_factory=Counter)  # logins, auth_failures, commands
+    journal: Path | None = None  # JSON lines of configuration commands (``read_journal``)
+    state: DeviceState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = DeviceState(self.capture, self.name, self.journal)
 
     @property
     def name(self) -> str:
         return self.device.name or Path(self.device.folder).name
+
+    def running_config(self) -> str | None:
+        """The device's running configuration as ``show running-config`` prints it now."""
+        return self.state.capture.output("show running-config")
 
     @property
     def platform(self) -> str:
@@ -194,8 +204,6 @@ class _Listener:
         self.verbose = verbose
         self.stop = threading.Event()
         self.cli_class: type[Cli] = CLI_CLASSES[rd.platform]
-        self.version = self.cli_class.ssh_version(rd.capture)
-        self.banner = self.cli_class.ssh_banner(rd.capture)
         self._lock = threading.Lock()
         self._conns: set[socket.socket] = set()
         self._transports: set[Any] = set()
@@ -244,9 +252,11 @@ class _Listener:
             self._transports.add(transport)
         try:
             transport.set_log_channel(LOG_CHANNEL)
-            transport.local_version = self.version
+            # Identification and login banner as configured now (`ip ssh version`, `banner login`).
+            live = self.rd.state.capture
+            transport.local_version = self.cli_class.ssh_version(live)
             transport.add_server_key(self.key)
-            auth = _Auth(self.rd, self.banner)
+            auth = _Auth(self.rd, self.cli_class.ssh_banner(live))
             try:
                 transport.start_server(server=auth)
             except (paramiko.SSHException, EOFError, OSError):
@@ -262,7 +272,7 @@ class _Listener:
                 term_width=width,
                 term_height=height,
             )
-            cli = self.cli_class(self.rd.capture, login)
+            cli = self.cli_class(self.rd.capture, login, self.rd.state)
             if behaviour.hang_after_login:
                 swallow(chan, self.stop)
             elif auth.kind == "exec":
@@ -328,18 +338,31 @@ def _bind(port: int) -> socket.socket:
 
 
 def start(
-    devices: Sequence[SimDevice], state_dir: Path | str | None = None, verbose: bool = False
+    devices: Sequence[SimDevice],
+    state_dir: Path | str | None = None,
+    verbose: bool = False,
+    journal_dir: Path | str | None = None,
 ) -> NetSim:
-    """Start one listener per device on 127.0.0.1; returns when all of them accept connections."""
+    """Start one listener per device on 127.0.0.1; returns when all of them accept connections.
+
+    Each device keeps its configuration changes in memory for the life of the process. With
+    ``journal_dir`` (default: ``state_dir/journal`` when a state dir is given) every
+    configuration command a device receives is appended to ``journal_dir/<name>.jsonl``."""
     logging.getLogger(LOG_CHANNEL).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
     _load_moduli()
     key = host_key(state_dir)
     captures = [load_capture(d.folder) for d in devices]  # fail before binding anything
+    if journal_dir is None and state_dir is not None:
+        journal_dir = Path(state_dir) / "journal"
+    if journal_dir is not None:
+        Path(journal_dir).mkdir(parents=True, exist_ok=True)
     listeners: list[_Listener] = []
     try:
         for dev, cap in zip(devices, captures, strict=True):
             sock = _bind(dev.port)
-            rd = RunningDevice(dev, cap, int(sock.getsockname()[1]))
+            label = dev.name or Path(dev.folder).name
+            journal = journal_path(journal_dir, label) if journal_dir is not None else None
+            rd = RunningDevice(dev, cap, int(sock.getsockname()[1]), journal=journal)
             listeners.append(_Listener(rd, sock, key, verbose))
     except BaseException:
         for lst in listeners:

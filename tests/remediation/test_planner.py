@@ -1,6 +1,16 @@
-from tests.helpers import baseline, check
-from verifier.models import Platform, Remediation, Severity
-from verifier.remediation.planner import Failure, failures_from_report, plan
+from tests.helpers import baseline, check, host
+from verifier.models import (
+    CheckResult,
+    FactSet,
+    HostResult,
+    HostStatus,
+    Platform,
+    Remediation,
+    RunResult,
+    Severity,
+    Status,
+)
+from verifier.remediation.planner import Failure, failures_from_report, failures_from_run, plan
 
 SSH = check(id="linux.ssh.root_login", remediation=Remediation(role="ssh_hardening", vars={"ssh_permit_root_login": "no"}), tags=("reboot",))
 EOL = check(id="linux.os.supported", severity=Severity.CRITICAL, remediation=Remediation(manual="Upgrade."))
@@ -46,3 +56,65 @@ def test_failures_from_report_reads_only_fail() -> None:
         {"id": "x", "status": "fail"}, {"id": "y", "status": "unknown"}, {"id": "z", "status": "pass"},
     ]}]}
     assert failures_from_report(document) == [Failure("a", Platform.LINUX, "x")]
+
+
+# --- network devices: roles that configure some platforms only -----------------------------------
+
+TELNET = check(id="net.mgmt.telnet_disabled", severity=Severity.CRITICAL, tags=("manual",),
+               remediation=Remediation(role="network_management_plane", vars={"network_telnet_enabled": False}))
+
+
+def _network_plan(*failures: Failure):
+    platforms = {"network_management_plane": frozenset({"ios", "eos"})}
+    return plan(baseline(TELNET), failures, "run", lambda r: True, platforms.get)
+
+
+def test_role_tasks_do_not_carry_the_manual_tag_of_the_check() -> None:
+    [call] = _network_plan(Failure("rtr", Platform.NETWORK, "net.mgmt.telnet_disabled", "ios")).plays[Platform.NETWORK]
+    assert call.tags == ("net.mgmt.telnet_disabled", "critical")
+
+
+def test_a_platform_the_role_does_not_configure_is_a_manual_action() -> None:
+    result = _network_plan(
+        Failure("rtr", Platform.NETWORK, "net.mgmt.telnet_disabled", "ios"),
+        Failure("sw", Platform.NETWORK, "net.mgmt.telnet_disabled", "eos"),
+        Failure("fw", Platform.NETWORK, "net.mgmt.telnet_disabled", "fortios"),
+        Failure("srx", Platform.NETWORK, "net.mgmt.telnet_disabled", "junos"),
+        Failure("unknown", Platform.NETWORK, "net.mgmt.telnet_disabled"),  # from a report: no facts
+    )
+    [call] = result.plays[Platform.NETWORK]
+    assert call.hosts == ("rtr", "sw", "unknown")  # the role refuses an unsupported one at run time
+    assert [(m.hosts, m.check.id) for m in result.manual] == [
+        (("fw",), "net.mgmt.telnet_disabled"), (("srx",), "net.mgmt.telnet_disabled")]
+    fortios, junos = (m.instruction for m in result.manual)
+    assert "role network_management_plane" in fortios and "Arista EOS, Cisco IOS / IOS XE only" in fortios
+    assert "FortiOS is configured through its REST API" in fortios
+    assert "NETCONF" in junos
+
+
+def test_every_device_unsupported_leaves_no_play() -> None:
+    result = _network_plan(Failure("fw", Platform.NETWORK, "net.mgmt.telnet_disabled", "fortios"))
+    assert result.plays == {} and len(result.manual) == 1
+
+
+def test_a_role_without_a_platform_list_runs_everywhere() -> None:
+    result = plan(baseline(TELNET), [Failure("fw", Platform.NETWORK, "net.mgmt.telnet_disabled", "fortios")],
+                  "run", lambda r: True)
+    assert result.plays[Platform.NETWORK][0].hosts == ("fw",)
+
+
+def test_failures_from_run_know_the_network_platform() -> None:
+    def host_result(name: str, platform: Platform, facts: dict[str, object]) -> HostResult:
+        h = host(name, "network" if platform is Platform.NETWORK else "server", platform)
+        fact_set = FactSet(name, platform, "2026-11-23T00:00:00+00:00", "test", facts)
+        result = CheckResult("x.check", name, Status.FAIL, Severity.LOW)
+        return HostResult(h, HostStatus.REACHABLE, "", (result,), fact_set)
+
+    run = RunResult(baseline(), "inv", "", "", (
+        host_result("core", Platform.NETWORK, {"os": {"name": "ios-xe"}}),
+        host_result("fw", Platform.NETWORK, {"os": {"name": "fortios"}}),
+        host_result("odd", Platform.NETWORK, {}),
+        host_result("web", Platform.LINUX, {"os": {"name": "ubuntu"}}),
+    ))
+    assert [(f.host, f.network_os) for f in failures_from_run(run)] == [
+        ("core", "ios"), ("fw", "fortios"), ("odd", None), ("web", None)]

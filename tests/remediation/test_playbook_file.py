@@ -5,7 +5,8 @@ import pytest
 
 from verifier.baselines.loader import load
 from verifier.errors import InputError
-from verifier.remediation.playbook_file import plan_from_report, write_playbook
+from verifier.models import Platform
+from verifier.remediation.playbook_file import plan_from_report, role_platforms, write_playbook
 
 
 def _report(tmp_path: Path, sha256: str | None = None) -> Path:
@@ -45,3 +46,36 @@ def test_not_a_report(tmp_path: Path, content: str) -> None:
         plan_from_report(path)
     with pytest.raises(InputError, match="report not found"):
         plan_from_report(tmp_path / "missing.json")
+
+
+def test_role_platforms_come_from_the_shipped_roles(tmp_path: Path) -> None:
+    for role in ("network_management_plane", "network_snmp", "network_ntp_syslog", "network_config_save"):
+        assert role_platforms(role) == frozenset({"ios", "eos"}), role
+    assert role_platforms("ssh_hardening") is None  # not a network role: any host
+    assert role_platforms("no_such_role") is None
+    broken = tmp_path / "odd" / "vars"
+    broken.mkdir(parents=True)
+    (broken / "main.yml").write_text("odd_platforms: ios\n", encoding="utf-8")
+    assert role_platforms("odd", tmp_path) is None  # not a list: ignored
+
+
+def test_network_report_plans_the_network_roles(tmp_path: Path) -> None:
+    resolved = load("msp-standard@1.3.0")
+    document = {
+        "baseline": {"name": "msp-standard", "version": "1.3.0", "sha256": resolved.sha256},
+        "hosts": [{"name": "rtr", "platform": "network", "checks": [
+            {"id": "net.mgmt.telnet_disabled", "status": "fail"},
+            {"id": "net.snmp.v3_only", "status": "fail"},
+            {"id": "net.ntp.configured", "status": "fail"},
+        ]}],
+    }
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = plan_from_report(path)
+    calls = result.plays[Platform.NETWORK]
+    assert [(c.check.id, c.role) for c in calls] == [
+        ("net.mgmt.telnet_disabled", "network_management_plane"),
+        ("net.ntp.configured", "network_ntp_syslog"),
+    ]
+    assert calls[0].vars == {"network_telnet_enabled": False}
+    assert [m.check.id for m in result.manual] == ["net.snmp.v3_only"]

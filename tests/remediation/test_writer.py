@@ -38,7 +38,10 @@ def _playbook(tmp_path: Path, hosts: list[str]) -> Path:
 
 def _run(tmp_path: Path, playbook: Path, *args: str) -> subprocess.CompletedProcess[str]:
     inventory = tmp_path / "inv.ini"
-    inventory.write_text(f"web1 ansible_connection=local ansible_python_interpreter={sys.executable}\n", encoding="utf-8")
+    inventory.write_text(
+        "".join(f"{h} ansible_connection=local ansible_python_interpreter={sys.executable}\n" for h in ("web1", "rtr-01")),
+        encoding="utf-8",
+    )
     return subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"marker={tmp_path}/marker", *args],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
@@ -85,3 +88,61 @@ def test_generated_playbook_passes_ansible_lint(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "criteria was 'production'" in result.stderr + result.stdout
+
+
+# --- the network play ------------------------------------------------------------------------
+
+BANNER = "Authorised access only.\nDisconnect now."
+
+
+def _network_playbook(tmp_path: Path) -> Path:
+    telnet = check(id="net.mgmt.telnet_disabled", tags=("manual",),
+                   remediation=Remediation(role="demo_fix", vars={"demo_value": BANNER}))
+    failures = [Failure("rtr-01", Platform.NETWORK, "net.mgmt.telnet_disabled", "ios")]
+    text = render(plan(baseline(telnet), failures, "report.json", lambda r: True), _roles(tmp_path))
+    path = tmp_path / "network.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_network_play_uses_network_cli_in_enable_mode(tmp_path: Path) -> None:
+    text = _network_playbook(tmp_path).read_text(encoding="utf-8")
+    header, body = text.split("\n---\n")
+    assert "ansible.netcommon.network_cli with become_method enable" in header
+    [play] = yaml.safe_load(body.replace("!unsafe ", ""))
+    assert play["name"] == "Remediate network devices" and play["gather_facts"] is False
+    assert play["connection"] == "ansible.netcommon.network_cli"
+    assert play["become"] is True and play["become_method"] == "ansible.netcommon.enable"
+    [task] = play["tasks"]
+    assert task["tags"] == ["net.mgmt.telnet_disabled", "high"]  # no `manual` on a role task
+    assert task["vars"]["demo_value"] == BANNER
+    assert "demo_value: |-\n          Authorised access only.\n          Disconnect now.\n" in body
+
+
+def test_network_play_passes_syntax_check_and_ansible_lint(tmp_path: Path) -> None:
+    playbook = _network_playbook(tmp_path)
+    inventory = tmp_path / "net.yml"
+    inventory.write_text(
+        "network:\n  hosts:\n    rtr-01: {ansible_host: 127.0.0.1, ansible_network_os: cisco.ios.ios}\n",
+        encoding="utf-8",
+    )
+    syntax = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "--syntax-check"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert syntax.returncode == 0, syntax.stdout + syntax.stderr
+    config = Path(__file__).parents[2] / ".ansible-lint"
+    lint = subprocess.run(
+        [str(BIN / "ansible-lint"), "-c", str(config), "--nocolor", "--format=pep8", str(playbook)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_inventory_connection_variables_win_over_the_play(tmp_path: Path) -> None:
+    """ansible_connection in the inventory (here: local) beats the play's network_cli, as
+    Ansible documents for connection variables; the role then runs without a device."""
+    playbook = _network_playbook(tmp_path)
+    applied = _run(tmp_path, playbook, "-e", "ansible_become=false")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (tmp_path / "marker").read_text() == BANNER + "\n"

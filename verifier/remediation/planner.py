@@ -3,6 +3,12 @@
 Only `fail` results are planned (never `unknown`: a fix for an unverified state could break a
 working host). A check whose baseline entry names a role that this installation does not ship
 is listed as a manual action with its reason, never written as a task that cannot run.
+
+Network roles configure some platforms only. A role says which (`<role>_platforms` in its
+`vars/main.yml`, the list the role itself checks); a failed check on a network device whose
+platform is known (from the run's facts) and not in that list is a manual action for that
+device. When the platform is not known (a plan made from a JSON report, which carries no
+facts), the role is planned and refuses an unsupported device at run time with a clear message.
 """
 
 from __future__ import annotations
@@ -12,10 +18,47 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from verifier.checks.facts_path import lookup
 from verifier.models import Baseline, Check, Platform, RunResult, Status
 
-# Check tags that become playbook tags, so `--skip-tags reboot` does what users expect.
-FLAG_TAGS = ("reboot", "disruptive", "manual")
+# Check tags that become playbook tags, so `--skip-tags reboot` does what users expect. A
+# check's `manual` tag is not one of them: a task that applies a role is an automated fix, even
+# when the check was manual in the version that defined it (baselines move fixes to roles with
+# `remediations:`).
+FLAG_TAGS = ("reboot", "disruptive")
+
+# Network platforms (the last part of ansible_network_os) by the `os.name` fact.
+_NETWORK_OS = {
+    "ios": "ios",
+    "ios-xe": "ios",
+    "eos": "eos",
+    "asa": "asa",
+    "fortios": "fortios",
+    "junos": "junos",
+    "routeros": "routeros",
+}
+NETWORK_PLATFORM_NAMES = {
+    "ios": "Cisco IOS / IOS XE",
+    "eos": "Arista EOS",
+    "asa": "Cisco ASA",
+    "fortios": "FortiOS",
+    "junos": "Junos",
+    "routeros": "RouterOS",
+}
+# Why the network roles leave a platform alone (what an engineer needs to know to do it by hand).
+UNSUPPORTED_REASONS = {
+    "fortios": "FortiOS is configured through its REST API (fortinet.fortios over httpapi), "
+    "which verify's network roles do not drive",
+    "junos": "Junos configuration is loaded and committed over NETCONF "
+    "(junipernetworks.junos over netconf), which verify's network roles do not drive",
+    "asa": "the cisco.asa collection is not part of the Ansible package verify pins",
+    "routeros": "the pinned collections have no RouterOS configuration module over network_cli",
+}
+
+
+def network_os(os_name: object) -> str | None:
+    """`ios`, `eos`, ... (the last part of ansible_network_os) for an `os.name` fact value."""
+    return _NETWORK_OS.get(str(os_name)) if isinstance(os_name, str) else None
 
 
 @dataclass(frozen=True)
@@ -25,6 +68,7 @@ class Failure:
     host: str
     platform: Platform
     check_id: str
+    network_os: str | None = None  # network devices: `ios`, `eos` ... when the run knows it
 
 
 @dataclass(frozen=True)
@@ -65,15 +109,30 @@ class Plan:
         return tuple(sorted(names))
 
 
+def _unsupported_note(role: str, os_name: str, supported: frozenset[str]) -> str:
+    names = ", ".join(NETWORK_PLATFORM_NAMES.get(p, p) for p in sorted(supported))
+    reason = UNSUPPORTED_REASONS.get(os_name, "no automated fix exists for this platform")
+    platform = NETWORK_PLATFORM_NAMES.get(os_name, os_name)
+    return (
+        f"The automated fix (role {role}) configures {names} only; on {platform} {reason}. "
+        f"Fix by hand; the role's README lists the equivalent {platform} commands."
+    )
+
+
 def plan(
     baseline: Baseline,
     failures: Iterable[Failure],
     source: str,
     role_available: Callable[[str], bool],
+    role_platforms: Callable[[str], frozenset[str] | None] = lambda role: None,
 ) -> Plan:
+    """`role_platforms(role)`: the network platforms a role configures (None: any host)."""
     by_check: dict[str, dict[Platform, set[str]]] = defaultdict(lambda: defaultdict(set))
+    os_of: dict[str, str] = {}
     for failure in failures:
         by_check[failure.check_id][failure.platform].add(failure.host)
+        if failure.network_os:
+            os_of[failure.host] = failure.network_os
     plays: dict[Platform, list[RoleCall]] = defaultdict(list)
     manual: list[ManualAction] = []
     for check in baseline.checks:  # baseline order: critical fixes are where the author put them
@@ -99,10 +158,21 @@ def plan(
                 note += f" {remediation.manual}"
             manual.append(ManualAction(check, note, all_hosts))
             continue
+        supported = role_platforms(remediation.role)
         for platform, hosts in sorted(platforms.items()):
-            plays[platform].append(
-                RoleCall(check, remediation.role, dict(remediation.vars), tuple(sorted(hosts)))
-            )
+            if supported is not None and platform is Platform.NETWORK:
+                elsewhere: dict[str, list[str]] = defaultdict(list)
+                for host in hosts:
+                    if host in os_of and os_of[host] not in supported:
+                        elsewhere[os_of[host]].append(host)
+                for os_name, skipped in sorted(elsewhere.items()):
+                    note = _unsupported_note(remediation.role, os_name, supported)
+                    manual.append(ManualAction(check, note, tuple(sorted(skipped))))
+                    hosts = hosts - set(skipped)
+            if hosts:
+                plays[platform].append(
+                    RoleCall(check, remediation.role, dict(remediation.vars), tuple(sorted(hosts)))
+                )
     # Manual actions most severe first (stable: baseline order within a severity).
     manual.sort(key=lambda action: action.check.severity.rank)
     return Plan(
@@ -129,9 +199,14 @@ def check_ids(failures: Sequence[Failure]) -> set[str]:
 
 
 def failures_from_run(run: RunResult) -> list[Failure]:
-    return [
-        Failure(h.host.name, h.host.platform, r.check_id)
-        for h in run.hosts
-        for r in h.results
-        if r.status is Status.FAIL
-    ]
+    out = []
+    for h in run.hosts:
+        os_name = None
+        if h.host.platform is Platform.NETWORK and h.facts is not None:
+            os_name = network_os(lookup(h.facts.facts, "os.name"))
+        out += [
+            Failure(h.host.name, h.host.platform, r.check_id, os_name)
+            for r in h.results
+            if r.status is Status.FAIL
+        ]
+    return out

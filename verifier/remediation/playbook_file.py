@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import yaml
+
 from verifier.baselines.loader import load as load_baseline
 from verifier.errors import InputError
 from verifier.models import RunResult
@@ -18,8 +20,23 @@ def _role_available(name: str) -> bool:
     return (roles_dir() / name / "tasks" / "main.yml").is_file()
 
 
+def role_platforms(name: str, roles: Path | None = None) -> frozenset[str] | None:
+    """The network platforms a shipped role configures: `<role>_platforms` in its
+    `vars/main.yml` (the list the role checks itself); None when it names none (not a network
+    role) or the file cannot be read."""
+    path = (roles or roles_dir()) / name / "vars" / "main.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    found = data.get(f"{name}_platforms") if isinstance(data, dict) else None
+    if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
+        return None
+    return frozenset(found)
+
+
 def plan_from_run(run: RunResult, source: str) -> Plan:
-    return plan(run.baseline, failures_from_run(run), source, _role_available)
+    return plan(run.baseline, failures_from_run(run), source, _role_available, role_platforms)
 
 
 def plan_from_report(report: Path, baseline_spec: str | None = None) -> Plan:
@@ -43,7 +60,7 @@ def plan_from_report(report: Path, baseline_spec: str | None = None) -> Plan:
         failures = failures_from_report(document)
     except (KeyError, ValueError) as exc:
         raise InputError(f"{report}: malformed host entry ({exc})") from None
-    return plan(baseline, failures, str(report), _role_available)
+    return plan(baseline, failures, str(report), _role_available, role_platforms)
 
 
 def write_playbook(result: Plan, path: Path) -> None:

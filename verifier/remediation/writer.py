@@ -24,6 +24,14 @@ _PLAY_NAMES = {
     Platform.WINDOWS: "Remediate Windows hosts",
     Platform.NETWORK: "Remediate network devices",
 }
+# Network devices are configured through Ansible's network collections over a persistent CLI
+# session, in enable mode (the enable secret is `ansible_become_password`, as for collection).
+# These are play keywords: an inventory's `ansible_connection` / `ansible_become*` win over them.
+NETWORK_PLAY = {
+    "connection": "ansible.netcommon.network_cli",
+    "become": True,
+    "become_method": "ansible.netcommon.enable",
+}
 
 
 class Unsafe(str):
@@ -40,7 +48,14 @@ def _unsafe(dumper: yaml.SafeDumper, value: Unsafe) -> yaml.Node:
     return dumper.represent_scalar("!unsafe", str(value), style="'")
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # Multi-line values (a login banner) as literal blocks, the way a person would write them.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 _Dumper.add_representer(Unsafe, _unsafe)
+_Dumper.add_representer(str, _text)
 
 
 def _comment(text: str) -> str:
@@ -70,6 +85,12 @@ def render(plan: Plan, roles_dir: Path) -> str:
         "# Every task is tagged with its check id, severity and flags (reboot, disruptive), so",
         "# `--tags linux.ssh.root_login` or `--skip-tags reboot` select what runs.",
     ]
+    if plan.plays.get(Platform.NETWORK):
+        lines += [
+            "# Network devices: ansible.netcommon.network_cli with become_method enable (enable",
+            "# secret in ansible_become_password) unless the inventory sets ansible_connection or",
+            "# ansible_become*; each role saves the configuration it changed.",
+        ]
     if plan.manual:
         lines += [
             "#",
@@ -84,14 +105,15 @@ def render(plan: Plan, roles_dir: Path) -> str:
         calls = plan.plays.get(platform)
         if not calls:
             continue
-        plays.append(
-            {
-                "name": _PLAY_NAMES[platform],
-                "hosts": [Unsafe(h) for h in plan.hosts(platform)],
-                "gather_facts": platform is not Platform.NETWORK,
-                "tasks": [_task(call, roles_dir) for call in calls],
-            }
-        )
+        play: dict[str, Any] = {
+            "name": _PLAY_NAMES[platform],
+            "hosts": [Unsafe(h) for h in plan.hosts(platform)],
+            "gather_facts": platform is not Platform.NETWORK,
+        }
+        if platform is Platform.NETWORK:
+            play.update(NETWORK_PLAY)
+        play["tasks"] = [_task(call, roles_dir) for call in calls]
+        plays.append(play)
     if not plays:
         lines += ["#", "# Nothing to automate: no failed check has an automated fix."]
     body = yaml.dump(plays, Dumper=_Dumper, sort_keys=False, width=100) if plays else "[]\n"
