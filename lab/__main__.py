@@ -23,6 +23,13 @@ def main(argv: list[str] | None = None) -> int:
         help="start --count copies of this profile (Linux or Windows) instead of the default set",
     )
     p_up.add_argument("--count", type=int, default=None, help="number of copies (with --profile)")
+    p_up.add_argument(
+        "--login",
+        choices=("root", "admin"),
+        default="root",
+        help=f"Linux copies: the inventory logs in as root (default) or as {lab.ADMIN_USER} "
+        "with sudo (ansible_become; root cannot log in over SSH)",
+    )
     p_up.add_argument("--timeout", type=float, default=180.0)
     p_down = sub.add_parser("down", help="stop every lab process and remove the state dir")
     p_status = sub.add_parser("status", help="show what is running (JSON)")
@@ -36,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error("--profile and --count go together")
             if args.count is not None and args.count < 1:
                 parser.error("--count must be at least 1")
-            hosts = lab.copies(args.profile, args.count) if args.profile else None
+            if args.login != "root" and args.profile not in lab.PROFILES:
+                parser.error("--login admin goes with --profile of a Linux profile")
+            hosts = lab.copies(args.profile, args.count, args.login) if args.profile else None
             result = lab.up(args.state_dir, hosts, args.inventory, timeout=args.timeout)
             print(
                 f"lab up: {len(result.hosts)} hosts in {result.up_seconds:.1f}s; "
@@ -46,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  {h.name:<24} 127.0.0.1:{h.port:<6} {h.kind:<9} {h.connection:<6}"
                     f"{h.profile or '-':<13} {'reachable' if h.reachable else 'unreachable'}"
+                    + (f" (login {lab.ADMIN_USER} + sudo)" if h.login == "admin" else "")
                 )
         elif args.command == "down":
             lab.down(args.state_dir)

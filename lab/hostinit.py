@@ -218,10 +218,18 @@ def main() -> int:
         for path in spec.get("deletes", []):
             if os.path.lexists(path):
                 remove(path)
-        for path in spec.get("dirs", []):
-            os.makedirs(safe_path(path), mode=0o755, exist_ok=True)
+        for entry in spec.get("dirs", []):
+            # A path (root's, 0755) or {"path", "mode", "uid", "gid"} (an account's home).
+            item = entry if isinstance(entry, dict) else {"path": entry}
+            path = safe_path(item["path"])
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            if isinstance(entry, dict):
+                os.chmod(path, item.get("mode", 0o755))
+                os.lchown(path, item.get("uid", 0), item.get("gid", 0))
         for item in spec.get("files", []):
             write_file(item["path"], item["content"], item.get("mode", 0o644))
+            if "uid" in item:
+                os.lchown(safe_path(item["path"]), item["uid"], item.get("gid", item["uid"]))
         for item in spec.get("copies", []):
             copy_file(item["src"], item["dst"], item.get("mode", 0o755))
         for path, mtime in spec.get("mtimes", {}).items():

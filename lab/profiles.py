@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,27 @@ class Profile:
     extra_copies: dict[str, str] = field(default_factory=dict)  # dst -> src
     # None: apt state is left alone (rocky9 hides apt); else the host's only apt sources.
     apt_repos: list[AptRepo] | None = None
+    # The group whose members the profile's sudoers lets run anything (with their password).
+    sudo_group: str = "sudo"
+
+
+# The named admin account of a host whose inventory logs in as an admin instead of root.
+ADMIN_USER = "mspadmin"
+ADMIN_FIRST_UID = 1100
+
+
+@dataclass(frozen=True)
+class AdminLogin:
+    """A sudo-capable, non-root admin account the inventory logs in with (key auth, then
+    sudo with its password), as an MSP's engineers do on a client's hosts.
+
+    ``authorized_key``: the public key line for ``~/.ssh/authorized_keys``;
+    ``password_hash``: the crypt(3) hash of its sudo password (the shadow field).
+    """
+
+    authorized_key: str
+    password_hash: str
+    user: str = ADMIN_USER
 
 
 def _ubuntu1604(now: dt.datetime) -> Profile:
@@ -320,6 +341,7 @@ def _rocky9(now: dt.datetime) -> Profile:
         history_end=None,
         extra_files={"/usr/local/bin/chronyc": (CHRONYC, 0o755)},
         extra_copies={"/opt/CrowdStrike/falconctl": "/bin/true"},
+        sudo_group="wheel",
     )
 
 
@@ -550,17 +572,57 @@ def apt_sources(repo_dirs: list[Path]) -> str:
 # ------------------------------------------------------------------ host spec
 
 
+def free_uid(p: Profile, passwd_text: str, first: int = ADMIN_FIRST_UID) -> int:
+    """The first uid from ``first`` that neither this machine's passwd nor the profile uses."""
+    taken = {a.uid for a in p.accounts}
+    for line in passwd_text.splitlines():
+        fields = line.split(":")
+        if len(fields) > 2 and fields[2].isdigit():
+            taken.add(int(fields[2]))
+    uid = first
+    while uid in taken:
+        uid += 1
+    return uid
+
+
+def with_admin(p: Profile, admin: AdminLogin, uid: int) -> Profile:
+    """The profile plus the admin account: its own group, member of the sudo group, key login,
+    a real password hash for sudo (sudo asks for it: the profile's sudoers rule for the group
+    has no NOPASSWD)."""
+    if any(a.name == admin.user for a in p.accounts):
+        raise ValueError(f"profile {p.name} already has an account {admin.user}")
+    groups = dict(p.admin_groups)
+    groups[p.sudo_group] = [*groups.get(p.sudo_group, []), admin.user]
+    return replace(
+        p,
+        accounts=[*p.accounts, Account(admin.user, uid, password=admin.password_hash)],
+        admin_groups=groups,
+        # No lecture: sudo would record it under /var/lib/sudo, which is this machine's.
+        sudoers_d={**p.sudoers_d, "lab-admin": f"Defaults:{admin.user} lecture=never\n"},
+    )
+
+
 def host_spec(
-    profile: str, hostname: str, now: dt.datetime, apt_repo_dirs: list[Path] | None = None
+    profile: str,
+    hostname: str,
+    now: dt.datetime,
+    apt_repo_dirs: list[Path] | None = None,
+    admin: AdminLogin | None = None,
 ) -> tuple[dict[str, Any], Profile]:
     """The JSON document hostinit.py consumes (without the path fields lab fills in).
 
     ``apt_repo_dirs``: the profile's repositories written by :func:`write_apt_repos` (required
     when the profile has ``apt_repos``); they become the host's only apt sources.
+    ``admin``: add that admin account (home under ``/home``, which then gets an overlay too,
+    its key in ``~/.ssh/authorized_keys``, member of the profile's sudo group).
     """
     p = get_profile(profile, now)
     if p.apt_repos is not None and apt_repo_dirs is None:
         raise ValueError(f"profile {profile} needs its apt repositories (write_apt_repos)")
+    admin_uid = None
+    if admin is not None:
+        admin_uid = free_uid(p, _read("/etc/passwd"))
+        p = with_admin(p, admin, admin_uid)
     files: list[dict[str, Any]] = []
 
     def add(path: str, content: str, mode: int = 0o644) -> None:
@@ -595,7 +657,24 @@ def host_spec(
     for path, (content, mode) in p.extra_files.items():
         add(path, content, mode)
     add("/etc/ssh/sshd_config.d/.keep", "")
-    dirs: list[str] = []
+    dirs: list[str | dict[str, Any]] = []
+    overlays = OVERLAYS + (["/usr/bin"] if p.hide_binaries else [])
+    if admin is not None and admin_uid is not None:
+        home = f"/home/{admin.user}"
+        owner = {"uid": admin_uid, "gid": admin_uid}
+        overlays = [*overlays, "/home"]
+        dirs += [
+            {"path": home, "mode": 0o750, **owner},
+            {"path": f"{home}/.ssh", "mode": 0o700, **owner},
+        ]
+        files.append(
+            {
+                "path": f"{home}/.ssh/authorized_keys",
+                "content": admin.authorized_key.strip() + "\n",
+                "mode": 0o600,
+                **owner,
+            }
+        )
     if p.apt_repos is not None and apt_repo_dirs is not None:
         # The lab's repositories are the only sources; no pinning from this machine either.
         apt_dirs = ["/etc/apt/sources.list.d", "/etc/apt/preferences.d"]
@@ -608,7 +687,7 @@ def host_spec(
         deletes += p.hide_binaries
     spec: dict[str, Any] = {
         "hostname": hostname,
-        "overlays": OVERLAYS + (["/usr/bin"] if p.hide_binaries else []),
+        "overlays": overlays,
         "files": files,
         "dirs": dirs,
         "copies": copies,

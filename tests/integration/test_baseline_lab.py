@@ -160,7 +160,7 @@ def test_only_unreachable_hosts_exit_3(lab_network: lab.Lab, tmp_path: Path) -> 
 def test_console_report(lab_network: lab.Lab, tmp_path: Path) -> None:
     run = run_verify(lab_network.inventory_path, tmp_path, "--limit", "legacy-ubuntu")
     assert run.returncode == 1
-    assert "msp-standard@1.2.0" in run.stdout
+    assert "msp-standard@1.3.0" in run.stdout
     assert "CRITICAL linux.os.supported" in run.stdout
     assert 'expected eq "supported"  actual "eol"' in run.stdout
     assert "Traceback" not in run.stderr

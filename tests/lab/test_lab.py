@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,89 @@ def test_up_never_overwrites_a_foreign_inventory(tmp_path: Path) -> None:
         lab.up(tmp_path / "state", [lab.HostSpec("x", kind="blackhole")], inventory_path=inv)
     assert inv.read_text() == "all: {}\n"
     assert not lab.is_up(tmp_path / "state")
+
+
+# ------------------------------------------------------------------ admin login
+
+
+@pytest.fixture(scope="module")
+def admin_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.Lab]:
+    """Hosts whose inventory logs in as the named admin (key) and becomes root with sudo."""
+    state_dir = tmp_path_factory.mktemp("admin-lab")
+    the_lab = lab.up(
+        state_dir,
+        [
+            lab.HostSpec("adm-ubuntu", "ubuntu1604", login="admin"),
+            lab.HostSpec("adm-rocky", "rocky9", login="admin"),
+        ],
+    )
+    try:
+        yield the_lab
+    finally:
+        lab.down(state_dir)
+
+
+def test_admin_login_inventory(admin_lab: lab.Lab) -> None:
+    import yaml
+
+    hosts = yaml.safe_load(admin_lab.inventory_path.read_text())["all"]["children"]["linux"]
+    for name in ("adm-ubuntu", "adm-rocky"):
+        v = hosts["hosts"][name]
+        assert v["ansible_user"] == lab.ADMIN_USER == "mspadmin"
+        assert v["ansible_become"] is True and v["ansible_become_method"] == "sudo"
+        assert v["ansible_become_password"] == lab.CANARY_BECOME_PASSWORD
+        assert admin_lab.hosts[name].login == "admin"
+    assert lab.status(admin_lab.state_dir)["hosts"]["adm-rocky"]["login"] == "admin"
+
+
+def test_admin_logs_in_with_its_key_and_really_uses_sudo(
+    admin_lab: lab.Lab, ansible_base: Path
+) -> None:
+    script = 'printf "%s %s %s\\n" "$(id -un)" "${SUDO_USER:-none}" "$(id -Gn)"'
+    become, raw = adhoc(admin_lab, ansible_base, "linux", "shell", script)
+    assert {h: r["stdout"].split()[:2] for h, r in become.items()} == {
+        "adm-ubuntu": ["root", "mspadmin"],
+        "adm-rocky": ["root", "mspadmin"],
+    }, raw
+    env = lab.ansible_env(ansible_base, VENV_BIN)
+    env.update(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
+
+    def run(*extra: str) -> dict[str, Any]:
+        cmd = [ANSIBLE, "linux", "-i", str(admin_lab.inventory_path), "-m", "shell", "-a", script]
+        proc = subprocess.run([*cmd, *extra], env=env, capture_output=True, text=True, timeout=180)
+        assert lab.CANARY_BECOME_PASSWORD not in proc.stdout + proc.stderr
+        data = json.loads(proc.stdout[proc.stdout.index("{") :])
+        return dict(data["plays"][0]["tasks"][0]["hosts"])
+
+    no_become = run("-e", "ansible_become=false")
+    assert no_become["adm-ubuntu"]["stdout"].split() == ["mspadmin", "none", "mspadmin", "sudo"]
+    assert no_become["adm-rocky"]["stdout"].split() == ["mspadmin", "none", "mspadmin", "wheel"]
+    wrong = run("-e", "ansible_become_password=not-the-password")
+    for host in ("adm-ubuntu", "adm-rocky"):
+        assert "Incorrect sudo password" in wrong[host]["msg"], wrong[host]
+    root = run("-e", "ansible_user=root", "-e", "ansible_become=false")
+    for host in ("adm-ubuntu", "adm-rocky"):
+        assert root[host].get("unreachable") is True, root[host]
+        assert "Permission denied (publickey)" in root[host]["msg"]
+
+
+def test_admin_host_is_verified_through_sudo(admin_lab: lab.Lab, tmp_path: Path) -> None:
+    from tests.integration.verify_run import CANARIES, run_verify
+
+    run = run_verify(admin_lab.inventory_path, tmp_path, "--format", "json")
+    for host in ("adm-ubuntu", "adm-rocky"):
+        assert run.host(host)["status"] == "reachable", run.host(host)
+        # sshd -T and /etc/shadow need root: both answered.
+        assert run.status(host, "linux.ssh.root_login") in ("pass", "fail")
+        assert run.status(host, "linux.accounts.empty_password") in ("pass", "fail")
+    assert run.result("adm-ubuntu", "linux.ssh.root_login")["status"] == "fail"
+    assert run.result("adm-ubuntu", "linux.accounts.empty_password")["actual"] == ["guest"]
+    assert run.result("adm-rocky", "linux.antivirus.running")["actual"] == ["crowdstrike"]
+    for canary in CANARIES:
+        assert canary not in run.stdout + run.stderr
+
+
+def test_admin_login_leaves_this_machine_alone(admin_lab: lab.Lab) -> None:
+    assert not Path("/home/mspadmin").exists()
+    assert not Path(f"/var/lib/sudo/lectured/{lab.ADMIN_USER}").exists()
+    assert lab.ADMIN_USER not in Path("/etc/passwd").read_text()

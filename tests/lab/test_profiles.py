@@ -122,3 +122,69 @@ def test_host_spec_apt() -> None:
     assert rocky["apt_update"] is False and "/etc/apt/sources.list" not in str(rocky["files"])
     with pytest.raises(ValueError, match="apt repositories"):
         profiles.host_spec("ubuntu1604", "u", now)
+
+
+# ------------------------------------------------------------------ admin login
+
+
+ADMIN = profiles.AdminLogin(
+    authorized_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIlab verify-lab\n",
+    password_hash="$6$salt$hash",
+)
+
+
+def test_host_spec_with_admin_login() -> None:
+    now = dt.datetime(2026, 1, 1)
+    spec, p = profiles.host_spec("debian12", "h", now, [Path("/x/main")], ADMIN)
+    uid = profiles.free_uid(profiles.get_profile("debian12", now), profiles._read("/etc/passwd"))
+    files = {f["path"]: f for f in spec["files"]}
+    passwd = files["/etc/passwd"]["content"]
+    assert f"mspadmin:x:{uid}:{uid}:mspadmin:/home/mspadmin:/bin/bash\n" in passwd
+    assert "mspadmin:$6$salt$hash:" in files["/etc/shadow"]["content"]
+    sudo_line = next(
+        ln for ln in files["/etc/group"]["content"].splitlines() if ln.startswith("sudo:")
+    )
+    assert sudo_line.endswith("alice,mspadmin")
+    # sudo asks for the password: no NOPASSWD anywhere for it, no lecture file on this machine.
+    assert files["/etc/sudoers.d/lab-admin"]["content"] == "Defaults:mspadmin lecture=never\n"
+    assert "NOPASSWD" not in files["/etc/sudoers"]["content"]
+    keys = files["/home/mspadmin/.ssh/authorized_keys"]
+    assert keys["content"] == ADMIN.authorized_key.strip() + "\n"
+    assert (keys["mode"], keys["uid"], keys["gid"]) == (0o600, uid, uid)
+    assert {"path": "/home/mspadmin/.ssh", "mode": 0o700, "uid": uid, "gid": uid} in spec["dirs"]
+    assert "/home" in spec["overlays"] and "/home" not in profiles.OVERLAYS
+    assert p.admin_groups["sudo"] == ["alice", "mspadmin"]
+
+
+def test_admin_login_uses_the_profiles_sudo_group() -> None:
+    _, p = profiles.host_spec("rocky9", "r", dt.datetime(2026, 1, 1), admin=ADMIN)
+    assert p.admin_groups["wheel"] == ["carol", "mspadmin"]
+    assert "%wheel\tALL=(ALL)\tALL" in p.sudoers
+    plain, _ = profiles.host_spec("rocky9", "r", dt.datetime(2026, 1, 1))
+    assert "/home" not in plain["overlays"] and "mspadmin" not in str(plain["files"])
+
+
+def test_free_uid_skips_taken_uids() -> None:
+    p = profiles.get_profile("ubuntu1604", dt.datetime(2026, 1, 1))
+    passwd = "root:x:0:0::/root:/bin/sh\nsomeone:x:1100:1100::/home/s:/bin/sh\n"
+    assert profiles.free_uid(p, passwd) == 1101
+    assert profiles.free_uid(p, passwd, first=1003) == 1005  # 1003, 1004: profile accounts
+
+
+def test_with_admin_refuses_a_clash() -> None:
+    p = profiles.get_profile("ubuntu1604", dt.datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="already has an account"):
+        profiles.with_admin(p, profiles.AdminLogin("k", "h", user="alice"), 1200)
+
+
+def test_hostspec_login_validation() -> None:
+    import lab
+
+    assert lab.HostSpec("a", "ubuntu1604", login="admin").login == "admin"
+    assert [h.login for h in lab.copies("debian12", 2, login="admin")] == ["admin", "admin"]
+    with pytest.raises(ValueError, match="login must be one of"):
+        lab.HostSpec("a", "ubuntu1604", login="operator")
+    with pytest.raises(ValueError, match="login admin needs"):
+        lab.HostSpec("a", "ubuntu1604", auth="wrong-key", login="admin")
+    with pytest.raises(ValueError, match="login admin needs"):
+        lab.HostSpec("b", kind="blackhole", login="admin")

@@ -121,3 +121,33 @@ def applied_twice(
         yield Outcome(the_lab, before, first, second, after)
     finally:
         lab.down(state_dir)
+
+
+def apply_role_hosts(
+    inventory: Path, workdir: Path, role: Path, role_vars: dict[str, object], hosts: list[str]
+) -> dict[str, Apply]:
+    """apply_role on several hosts in one ansible-playbook run: each host's recap (return
+    code and output are the run's)."""
+    playbook = workdir / "apply-hosts.yml"
+    play = {
+        "name": f"Apply {role.name}",
+        "hosts": "all",
+        "gather_facts": True,
+        "roles": [{"role": str(role), "vars": role_vars}],
+    }
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
+    proc = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), "-l", ",".join(hosts), str(playbook)],
+        capture_output=True,
+        text=True,
+        env=lab.ansible_env(workdir / "ansible"),
+        cwd=workdir,
+        timeout=600,
+    )
+    output = proc.stdout + proc.stderr
+    recaps = {
+        m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"}
+        for m in RECAP.finditer(output)
+    }
+    assert set(recaps) == set(hosts), output
+    return {h: Apply(proc.returncode, output, recaps[h]) for h in hosts}
