@@ -118,3 +118,43 @@ def test_failures_from_run_know_the_network_platform() -> None:
     ))
     assert [(f.host, f.network_os) for f in failures_from_run(run)] == [
         ("core", "ios"), ("fw", "fortios"), ("odd", None), ("web", None)]
+
+
+def test_windows_below_powershell_5_1_cannot_take_any_role() -> None:
+    from verifier.remediation.planner import windows_blocker
+
+    assert windows_blocker({"os": {"powershell_version": "5.1.19041.5247"}}) is None
+    assert windows_blocker({"os": {}}) is None  # unknown: plan it, Ansible says at run time
+    assert windows_blocker({"os": {"powershell_version": "n/a"}}) is None
+    win7 = windows_blocker({"os": {"powershell_version": "2.0", "build": 7601}})
+    assert win7 is not None and "PowerShell 2.0" in win7 and "Management Framework 5.1" in win7
+    xp = windows_blocker({"os": {"powershell_version": "2.0", "build": 2600}})
+    assert xp is not None and "cannot run PowerShell 5.1" in xp
+
+
+def test_unmanageable_windows_hosts_get_manual_actions_the_others_the_role() -> None:
+    result = _plan(
+        Failure("pc-7", Platform.WINDOWS, "win.firewall.active", unmanageable="Old PowerShell."),
+        Failure("pc-11", Platform.WINDOWS, "win.firewall.active"),
+        shipped=frozenset({"windows_firewall"}),
+    )
+    [call] = result.plays[Platform.WINDOWS]
+    assert call.hosts == ("pc-11",)
+    [action] = result.manual
+    assert action.hosts == ("pc-7",)
+    assert action.instruction == "Old PowerShell. The automated fix is role windows_firewall."
+
+
+def test_failures_from_run_know_which_windows_hosts_ansible_cannot_change() -> None:
+    def win(name: str, facts: dict[str, object]) -> HostResult:
+        fact_set = FactSet(name, Platform.WINDOWS, "2026-11-23T00:00:00+00:00", "test", facts)
+        result = CheckResult("win.x", name, Status.FAIL, Severity.LOW)
+        return HostResult(host(name, "workstation", Platform.WINDOWS), HostStatus.REACHABLE, "",
+                          (result,), fact_set)
+
+    run = RunResult(baseline(), "inv", "", "", (
+        win("xp", {"os": {"powershell_version": "2.0", "build": 2600}}),
+        win("w11", {"os": {"powershell_version": "5.1.26100.1", "build": 26100}}),
+    ))
+    blockers = {f.host: f.unmanageable for f in failures_from_run(run)}
+    assert blockers["w11"] is None and "PowerShell 2.0" in str(blockers["xp"])

@@ -584,13 +584,27 @@ def test_defender_and_password_roles_leave_what_they_must_not_fix(
 
 
 def test_powershell_2_hosts_get_no_module_at_all(windows_host: HostFactory, tmp_path: Path) -> None:
-    """Windows 7 answers every module with the bootstrap wrapper's "Ansible requires PowerShell
-    v5.1": the play fails at fact gathering, no role pretends, every check stays failed."""
+    """Windows 7 (PowerShell 2.0) cannot run Ansible's Windows modules. A plan made from the
+    run knows it: every fix is a manual action naming WMF 5.1, and there is no play. A plan made
+    from the saved report (which carries no facts) does write the tasks; then the lab answers
+    like Windows 7 does, with the bootstrap wrapper's "Ansible requires PowerShell v5.1": the
+    play fails at fact gathering, nothing changes, every check stays failed."""
     host = windows_host("win7", name="win-7")
     checks = ("win.updates.recent", "win.updates.reboot_pending", "win.antivirus.signatures")
     playbook, before = _plan(host, tmp_path)
     assert _statuses(before, checks) == dict.fromkeys(checks, "fail")
-    applied = _apply(host, tmp_path, playbook, "1")
+    text = playbook.read_text(encoding="utf-8")
+    header, plays = text.split("\n---\n", 1)
+    assert plays.strip() == "[]" and "import_role" not in text
+    assert "this host has PowerShell 2.0" in " ".join(header.split())
+    assert "Windows Management Framework 5.1" in " ".join(header.split())
+
+    from_report = tmp_path / "from-report.yml"
+    written = _run([*VERIFY, "remediate", str(tmp_path / "before.json"), "-o", str(from_report)],
+                   tmp_path, "r-report")
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert "import_role" in from_report.read_text(encoding="utf-8")
+    applied = _apply(host, tmp_path, from_report, "1")
     assert applied.returncode == 1
     assert "ansible-playbook: failed" in applied.stdout and "win-7" in applied.stdout
     assert "Ansible requires PowerShell v5.1" in applied.stdout + applied.stderr

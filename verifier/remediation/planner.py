@@ -9,6 +9,8 @@ Network roles configure some platforms only. A role says which (`<role>_platform
 platform is known (from the run's facts) and not in that list is a manual action for that
 device. When the platform is not known (a plan made from a JSON report, which carries no
 facts), the role is planned and refuses an unsupported device at run time with a clear message.
+The same goes for Windows hosts below PowerShell 5.1 (XP, 7 and 2008 R2 as shipped), where no
+Ansible module runs at all: every automated fix for them becomes a manual action.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class Failure:
     platform: Platform
     check_id: str
     network_os: str | None = None  # network devices: `ios`, `eos` ... when the run knows it
+    # Why no role can run on this host at all (e.g. PowerShell below 5.1), when the run knows.
+    unmanageable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,13 @@ def plan(
     """`role_platforms(role)`: the network platforms a role configures (None: any host)."""
     by_check: dict[str, dict[Platform, set[str]]] = defaultdict(lambda: defaultdict(set))
     os_of: dict[str, str] = {}
+    blockers: dict[str, str] = {}
     for failure in failures:
         by_check[failure.check_id][failure.platform].add(failure.host)
         if failure.network_os:
             os_of[failure.host] = failure.network_os
+        if failure.unmanageable:
+            blockers[failure.host] = failure.unmanageable
     plays: dict[Platform, list[RoleCall]] = defaultdict(list)
     manual: list[ManualAction] = []
     for check in baseline.checks:  # baseline order: critical fixes are where the author put them
@@ -160,6 +167,14 @@ def plan(
             continue
         supported = role_platforms(remediation.role)
         for platform, hosts in sorted(platforms.items()):
+            blocked: dict[str, list[str]] = defaultdict(list)
+            for host in hosts:
+                if host in blockers:
+                    blocked[blockers[host]].append(host)
+            for reason, skipped in sorted(blocked.items()):
+                note = f"{reason} The automated fix is role {remediation.role}."
+                manual.append(ManualAction(check, note, tuple(sorted(skipped))))
+                hosts = hosts - set(skipped)
             if supported is not None and platform is Platform.NETWORK:
                 elsewhere: dict[str, list[str]] = defaultdict(list)
                 for host in hosts:
@@ -201,12 +216,42 @@ def check_ids(failures: Sequence[Failure]) -> set[str]:
 def failures_from_run(run: RunResult) -> list[Failure]:
     out = []
     for h in run.hosts:
-        os_name = None
+        os_name = blocker = None
         if h.host.platform is Platform.NETWORK and h.facts is not None:
             os_name = network_os(lookup(h.facts.facts, "os.name"))
+        if h.host.platform is Platform.WINDOWS and h.facts is not None:
+            blocker = windows_blocker(h.facts.facts)
         out += [
-            Failure(h.host.name, h.host.platform, r.check_id, os_name)
+            Failure(h.host.name, h.host.platform, r.check_id, os_name, blocker)
             for r in h.results
             if r.status is Status.FAIL
         ]
     return out
+
+
+# Ansible's Windows modules run in its PowerShell exec wrapper, which needs PowerShell 5.1.
+_MIN_POWERSHELL = (5, 1)
+
+
+def windows_blocker(facts: Mapping[str, Any]) -> str | None:
+    """Why Ansible cannot change this Windows host at all, or None (also when unknown)."""
+    version = lookup(facts, "os.powershell_version")
+    if not isinstance(version, str):
+        return None
+    try:
+        parts = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return None
+    if parts >= _MIN_POWERSHELL:
+        return None
+    build = lookup(facts, "os.build")
+    # WMF 5.1 installs on Windows 7 SP1 / Server 2008 R2 SP1 (build 7601) and later only.
+    upgrade = (
+        "Install Windows Management Framework 5.1, then run the playbook again, or fix by hand."
+        if isinstance(build, int) and build >= 7601
+        else "This Windows version cannot run PowerShell 5.1: fix by hand (or replace it)."
+    )
+    return (
+        f"Ansible changes Windows hosts through PowerShell 5.1; this host has PowerShell "
+        f"{version}. {upgrade}"
+    )
