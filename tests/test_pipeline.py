@@ -59,3 +59,14 @@ def test_a_collector_crash_keeps_hosts_already_reported(monkeypatch: pytest.Monk
     assert "driver exploded" in collections[1].message and not interrupted
     # Each host reported once, although the crash handler re-reports "a".
     assert [e.host for e in events if isinstance(e, HostCollected)] == ["a", "b"]
+
+
+def test_utc_now_is_utc_to_the_second() -> None:
+    from datetime import datetime, timedelta
+
+    from verifier.pipeline import utc_now
+
+    stamp = utc_now()
+    parsed = datetime.fromisoformat(stamp)
+    assert parsed.utcoffset() == timedelta(0)
+    assert parsed.microsecond == 0 and stamp.endswith("+00:00") and len(stamp) == 25

@@ -49,7 +49,7 @@ class RunRequest:
     only_hosts: frozenset[str] | None = None
 
 
-def _now() -> str:
+def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -117,7 +117,7 @@ def run_baseline(
         hosts = [h for h in hosts if h.name in request.only_hosts]
         if not hosts:
             raise InventoryError(f"{request.inventory}: none of the requested hosts is in it")
-    started = _now()
+    started = utc_now()
     collections, interrupted = _collect_all(request, hosts, emit)
     return evaluate_run(baseline, request.inventory, collections, started, today, interrupted)
 
@@ -163,7 +163,7 @@ def run_from_captures(
 
     baseline = load_baseline(baseline_spec)
     captures = read_captures(captures_dir)
-    started = _now()
+    started = utc_now()
     emit(CollectionStarted(total=len(captures)))
     collections = []
     for capture in captures:
@@ -199,7 +199,7 @@ def evaluate_run(
         baseline=baseline,
         inventory=str(inventory),
         started_at=started,
-        finished_at=_now(),
+        finished_at=utc_now(),
         hosts=host_results,
         interrupted=interrupted,
     )

@@ -70,10 +70,3 @@ def test_an_interrupted_run_is_kept_but_not_accepted(
         )
     assert store.load_record(conn, 1).interrupted is True
     assert store.accepted_run_id(conn, str(inventory.resolve())) is None
-
-
-def test_now_is_utc_to_the_second() -> None:
-    stamp = recorder.now()
-    parsed = datetime.fromisoformat(stamp)
-    assert parsed.utcoffset() == timedelta(0)
-    assert parsed.microsecond == 0 and stamp.endswith("+00:00") and len(stamp) == 25

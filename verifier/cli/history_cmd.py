@@ -19,9 +19,9 @@ from verifier.cli.options import db_option, debug_option, format_option
 from verifier.history.db import open_db
 from verifier.history.inventory_id import inventory_key
 from verifier.history.paths import resolve_db_path
-from verifier.history.recorder import now
 from verifier.history.records import RunRecord, StoredRun
 from verifier.history.store import accept, list_runs, load_drift, load_run, prune
+from verifier.pipeline import utc_now
 
 
 def _json_out(document: Any) -> None:
@@ -192,7 +192,7 @@ def prune_command(keep_days: int, db: Path | None) -> None:
 def accept_command(run_id: int, note: str, db: Path | None) -> None:
     """Make stored run RUN_ID the accepted snapshot of its inventory for `verify drift`."""
     conn = open_db(resolve_db_path(db))
-    record = accept(conn, run_id, now(), note)
+    record = accept(conn, run_id, utc_now(), note)
     fails = record.summary.get("fail", 0)
     click.echo(
         f"run {record.id} ({record.started_at}, {record.baseline_ref}, {fails} failing checks) "

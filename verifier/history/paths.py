@@ -6,15 +6,15 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from verifier.xdg import base_dir
+
 DB_ENV = "VERIFY_DB"
 DB_FILENAME = "history.sqlite3"
 
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """$XDG_DATA_HOME/verify, or ~/.local/share/verify (the XDG Base Directory default)."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local/share")
-    return Path(base) / "verify"
+    return base_dir("XDG_DATA_HOME", ".local/share", environ) / "verify"
 
 
 def default_db_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from verifier.history.store import RunContext, accept, save_run
 from verifier.models import RunResult
+from verifier.pipeline import utc_now
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,5 @@ def record(
 ) -> Recorded:
     run_id = save_run(conn, run, RunContext(command, inventory, limit, exit_code))
     if accept_run:
-        accept(conn, run_id, now())
+        accept(conn, run_id, utc_now())
     return Recorded(run_id, accept_run)
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

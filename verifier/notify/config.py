@@ -23,6 +23,7 @@ import yaml
 from verifier.baselines.yaml_source import load_yaml
 from verifier.errors import InputError
 from verifier.notify.alert import DeliveryFailure
+from verifier.xdg import base_dir
 
 DEFAULT_CONFIG_ENV = "VERIFY_NOTIFY_CONFIG"
 CONFIG_FILENAME = "notify.yml"
@@ -41,9 +42,7 @@ _HOST = re.compile(r"[A-Za-z0-9._:-]+|\[[0-9A-Fa-f:.]+\]")
 
 def config_dir(environ: Mapping[str, str] | None = None) -> Path:
     """$XDG_CONFIG_HOME/verify, or ~/.config/verify (the XDG Base Directory default)."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
-    return Path(base) / "verify"
+    return base_dir("XDG_CONFIG_HOME", ".config", environ) / "verify"
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -34,6 +34,7 @@ from verifier.schedule.jobs import (
     option_value,
     run_command,
 )
+from verifier.xdg import base_dir
 
 RUNNING_PROBE = Path("/run/systemd/system")
 SYSTEM_UNIT_DIR = Path("/etc/systemd/system")
@@ -82,8 +83,7 @@ def systemd_running(probe: Path = RUNNING_PROBE) -> bool:
 def default_unit_dir(scope: Scope) -> Path:
     if scope is Scope.SYSTEM:
         return SYSTEM_UNIT_DIR
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base).absolute() / "systemd" / "user"
+    return base_dir("XDG_CONFIG_HOME", ".config").absolute() / "systemd" / "user"
 
 
 # --- quoting -------------------------------------------------------------------------------
